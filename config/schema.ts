@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url({ message: 'must be a URL such as https://example.com' }).optional())
+  .optional();
+
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const flag = (fallback: boolean) =>
+  z
+    .stringbool({ error: 'must be one of 1/0, true/false, yes/no, on/off' })
+    .default(fallback);
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+/**
+ * Every environment variable VIVIM reads, with its default. Nothing else in the
+ * code base reads `process.env`.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(3000, 0, 65535),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    VIVIM_DATA_DIR: z.string().trim().min(1).default('./.vivim-data'),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    VIVIM_DB_MAX_CONNECTIONS: int(12, 4, 100),
+    MEILI_URL: optionalUrl,
+    MEILI_API_KEY: optionalString,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PUBLIC_URL: optionalUrl,
+    TRUST_PROXY: flag(false),
+    CORS_ORIGINS: list,
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    GOOGLE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+    GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+    GOOGLE_ISSUER: z.string().default('https://accounts.google.com'),
+    EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
+    EMBEDDING_MODEL: z.string().trim().min(1).default('use-lite-512'),
+    EMBEDDING_URL: optionalUrl,
+    EMBEDDING_API_KEY: optionalString,
+    EMBEDDING_DIMENSIONS: int(512, 8, 8192),
+    LLM_PROVIDER: z.enum(['none', 'openai', 'anthropic', 'gemini']).default('none'),
+    LLM_MODEL: optionalString,
+    LLM_URL: optionalUrl,
+    LLM_API_KEY: optionalString,
+    VIVIM_PLUGINS: list,
+    VIVIM_SECRET_KEY: optionalString.pipe(
+      z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
+    ),
+    VIVIM_WORKER: flag(true),
+    VIVIM_WORKER_CONCURRENCY: int(2, 1, 32),
+    VIVIM_JOB_POLL_MS: int(100, 20, 60000),
+    VIVIM_P2P: flag(false),
+    SESSION_TTL_DAYS: int(30, 1, 365),
+    AUTH_RATE_LIMIT_PER_MINUTE: int(10, 1, 10000),
+    SHUTDOWN_TIMEOUT_MS: int(10000, 1000, 120000),
+    CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID'],
+        message: 'set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither',
+      });
+    }
+    if (env.EMBEDDING_PROVIDER === 'openai' && !env.EMBEDDING_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EMBEDDING_URL'],
+        message: 'required when EMBEDDING_PROVIDER=openai (e.g. https://api.openai.com/v1)',
+      });
+    }
+    if (env.LLM_PROVIDER !== 'none' && !env.LLM_MODEL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: `required when LLM_PROVIDER=${env.LLM_PROVIDER}` });
+    }
+    if (env.LLM_PROVIDER === 'openai' && !env.LLM_URL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_URL'], message: 'required when LLM_PROVIDER=openai' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126000000Foundation } from './Migration20261126000000_foundation.ts';
+
+/** Every migration, in order. New ones are appended by `npm run migration:create`. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261126000000_foundation', class: Migration20261126000000Foundation },
+];

@@ -1,0 +1,31 @@
+import { capturedConversation, defineProvider, PROVIDER_API_VERSION, type CapturedMessage } from '../sdk/index.ts';
+
+/**
+ * A small example provider for a fictional service (chat.example.com). It shows the plugin
+ * shape and is what the loader tests use; real providers come with the capture issue.
+ * Its share pages embed the conversation as JSON in <script id="example-conversation">.
+ */
+export default defineProvider({
+  id: 'example',
+  name: 'Example Chat',
+  apiVersion: PROVIDER_API_VERSION,
+  version: '1.0.0',
+  hosts: ['chat.example.com'],
+  matchShareUrl(url) {
+    const match = /^\/share\/([A-Za-z0-9-]{6,64})$/.exec(url.pathname);
+    return url.hostname === 'chat.example.com' && match?.[1] ? { sourceId: match[1] } : null;
+  },
+  async capture({ url, html }) {
+    const match = /<script id="example-conversation" type="application\/json">([\s\S]*?)<\/script>/.exec(html);
+    if (!match?.[1]) throw new Error('the page holds no example-conversation payload');
+    const raw = JSON.parse(match[1]) as { id: string; title?: string; turns: { id: string; role: string; text: string }[] };
+    let parent: string | null = null;
+    const messages: CapturedMessage[] = raw.turns.map((turn) => {
+      const message = { sourceId: turn.id, parentSourceId: parent, role: turn.role, parts: [{ type: 'text', text: turn.text }] };
+      parent = turn.id;
+      return message as CapturedMessage;
+    });
+    return capturedConversation.parse({ provider: 'example', sourceId: raw.id, sourceUrl: url.href, title: raw.title, messages });
+  },
+  fixtures: [{ name: 'two-turns', url: 'https://chat.example.com/share/abc123', file: 'fixtures/two-turns.html' }],
+});

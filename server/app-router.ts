@@ -1,0 +1,5 @@
+/**
+ * Package entry for typed clients: `import type { AppRouter } from 'vivim'` then
+ * `createTRPCClient<AppRouter>(…)`.
+ */
+export type { AppRouter } from './composition.ts';

@@ -1,0 +1,174 @@
+import { randomUUID, createHmac } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { TRPCError } from '@trpc/server';
+import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-openapi';
+import type { Actor } from './actor.ts';
+import { appRouter, type AppRouter } from './composition.ts';
+import { DomainError, HTTP_STATUS } from './errors.ts';
+import type { HttpDeps } from './module.ts';
+import { RateLimiter } from './rate-limit.ts';
+import type { Runtime } from './runtime.ts';
+import { VERSION } from './runtime.ts';
+import { registerStatic } from './static.ts';
+import type { Context } from './trpc.ts';
+
+export const SESSION_COOKIE = 'vivim_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The local operator (CLI talking to this process with `<dataDir>/cli.token`). */
+const LOCAL_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', isAdmin: true, via: 'local', scopes: undefined };
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+/** Builds the Fastify app over a started runtime: security, tRPC, REST + OpenAPI, health, PWA. */
+export async function buildHttp(runtime: Runtime, options: { isReady: () => { ready: boolean; reasons: string[] } }): Promise<FastifyInstance> {
+  const { config, log } = runtime;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 25 * 1024 * 1024,
+    routerOptions: { maxParamLength: 5000 },
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{8,100}$/.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  const limiter = new RateLimiter();
+  const secure = config.server.publicUrl.startsWith('https:');
+  const setSessionCookie = (reply: FastifyReply, session: { token: string; expiresAt: Date } | null) => {
+    if (session) {
+      reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
+    } else {
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+    }
+  };
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(cookie, { secret: createHmac('sha256', runtime.secretKey).update('cookie-signing').digest('hex') });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Nuxt's SPA shell carries a small inline config script.
+        scriptSrc: ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    hsts: secure,
+  });
+  const allowed = new Set(config.server.corsOrigins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, !origin || allowed.has(origin)),
+    credentials: true,
+    exposedHeaders: ['x-request-id'],
+  });
+
+  // CSRF: a state-changing request that relies on the session cookie must come from an allowed origin.
+  app.addHook('onRequest', async (request, reply) => {
+    if (SAFE_METHODS.has(request.method) || bearerOf(request) !== undefined || !request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return;
+    const origin = request.headers.origin ?? (request.headers.referer ? new URL(request.headers.referer).origin : undefined);
+    const self = `${request.protocol}://${request.host}`;
+    if (!origin || (!allowed.has(origin) && origin !== self)) {
+      request.log.warn({ origin }, 'cross-site request refused');
+      return reply.code(403).send({ error: { code: 'CSRF_ORIGIN_REFUSED', message: 'Cross-site request refused' } });
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof DomainError) {
+      return reply.code(HTTP_STATUS[error.kind]).send({ error: { code: error.code, message: error.message, details: error.details } });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: (error as { code?: string }).code ?? 'BAD_REQUEST', message: (error as Error).message } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+  });
+
+  const createContext = async ({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> => {
+    let actor: Actor | null = null;
+    const bearer = bearerOf(req);
+    if (bearer !== undefined) {
+      if (bearer === runtime.localToken) actor = LOCAL_ACTOR;
+      else actor = await runtime.services.authenticator.authenticateApiKey(bearer);
+      if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or revoked API key' });
+    } else {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) {
+        const result = await runtime.services.authenticator.validateSession(token);
+        if (!result) setSessionCookie(res, null);
+        else {
+          actor = result.actor;
+          if (result.renewedUntil) setSessionCookie(res, { token, expiresAt: result.renewedUntil });
+        }
+      }
+    }
+    return {
+      actor,
+      services: runtime.services,
+      jobs: runtime.jobs,
+      log: req.log,
+      requestId: req.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      setSessionCookie: (session) => setSessionCookie(res, session),
+      limiter,
+      isDev: config.env !== 'production',
+    };
+  };
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext,
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR' && !(error.cause instanceof DomainError)) log.error({ err: error.cause ?? error, path }, 'trpc error');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+  await app.register(fastifyTRPCOpenApiPlugin, { basePath: '/api', router: appRouter, createContext });
+  const openApi = generateOpenApiDocument(appRouter, {
+    title: 'VIVIM API',
+    version: VERSION,
+    baseUrl: `${config.server.publicUrl}/api`,
+    description: 'REST view of the tRPC procedures. Authenticate with `Authorization: Bearer <API key>`.',
+    securitySchemes: { Authorization: { type: 'http', scheme: 'bearer' } },
+  });
+  app.get('/api/openapi.json', async () => openApi);
+
+  app.get('/health', async () => ({ status: 'ok', version: VERSION }));
+  app.get('/ready', async (_request, reply) => {
+    const state = options.isReady();
+    const databaseReady = state.ready ? await runtime.kernel.databaseReady() : false;
+    const reasons = [...state.reasons, ...(state.ready && !databaseReady ? ['database not answering'] : [])];
+    if (config.worker.inProcess && !runtime.kernel.workerRunning()) reasons.push('worker not running');
+    return reply.code(reasons.length ? 503 : 200).send({ ready: reasons.length === 0, reasons, database: runtime.kernel.database, worker: runtime.kernel.workerRunning() });
+  });
+
+  const httpDeps: HttpDeps = { ...runtime.deps, services: runtime.services, limiter, setSessionCookie };
+  for (const module of runtime.modules) await module.http?.(app, httpDeps);
+  await registerStatic(app, log);
+  return app;
+}
