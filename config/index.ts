@@ -83,9 +83,10 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(
   source: Record<string, string | undefined> = process.env,
-  cwd: string = process.cwd(),
+  options: { cwd?: string; defaults?: Record<string, string> } = {},
 ): Config {
-  const parsed = envSchema.safeParse(source);
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = envSchema.safeParse({ ...options.defaults, ...source });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => ({

@@ -12,6 +12,7 @@ import { DomainError, HTTP_STATUS } from './errors.ts';
 import type { HttpDeps } from './module.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Runtime } from './runtime.ts';
+import { LOCAL_ACTOR } from './local-context.ts';
 import { VERSION } from './runtime.ts';
 import { registerStatic } from './static.ts';
 import type { Context } from './trpc.ts';
@@ -19,8 +20,6 @@ import type { Context } from './trpc.ts';
 export const SESSION_COOKIE = 'vivim_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The local operator (CLI talking to this process with `<dataDir>/cli.token`). */
-const LOCAL_ACTOR: Actor = { userId: '00000000-0000-0000-0000-000000000000', isAdmin: true, via: 'local', scopes: undefined };
 
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

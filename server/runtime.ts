@@ -47,6 +47,8 @@ export interface Runtime {
   /** The token the local CLI presents to this process (kept in `<dataDir>/cli.token`). */
   localToken: string;
   lock: DataDirLock;
+  /** Migrations applied by this start (empty when the schema was current). */
+  migrationsApplied: string[];
   worker: WorkerHandle | undefined;
   deps: ModuleDeps;
   /** Stops the worker, the modules, the ORM and the database, then releases the data dir. */
@@ -82,7 +84,9 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
   const { config, log } = options;
   const startedAt = new Date();
   const ordered = orderModules(options.modules);
-  const lock = acquireDataDirLock(config.dataDir);
+  // The embedded database belongs to one process: lock its data dir. With DATABASE_URL, any number
+  // of app and worker processes may share the data dir (scale-out).
+  const lock: DataDirLock = config.database.url ? { setUrl: () => undefined, release: () => undefined } : acquireDataDirLock(config.dataDir);
   const cleanup: (() => Promise<void> | void)[] = [() => lock.release()];
   const unwind = async () => {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch((err: unknown) => log.error({ err }, 'cleanup failed'));
@@ -175,6 +179,7 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
       modules: ordered,
       localToken,
       lock,
+      migrationsApplied: applied,
       get worker() {
         return worker;
       },

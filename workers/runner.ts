@@ -73,6 +73,7 @@ export interface WorkerHandle {
 export async function migrateWorkerSchema(connectionString: string, log: Logger): Promise<void> {
   const pool = new pg.Pool({ connectionString, max: 1 });
   pool.on('error', (err) => log.error({ err }, 'worker database connection failed'));
+  pool.on('connect', (client) => client.on('error', (err) => log.error({ err }, 'worker database client failed')));
   try {
     await runMigrations({ pgPool: pool, logger: workerLogger(log), noPreparedStatements: true });
   } finally {
@@ -91,6 +92,7 @@ export async function startWorker(options: {
 }): Promise<WorkerHandle> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pool.on('error', (err) => options.log.error({ err }, 'worker database connection failed'));
+  pool.on('connect', (client) => client.on('error', (err) => options.log.error({ err }, 'worker database client failed')));
   const shutdown = new AbortController();
   const runner = await run({
     pgPool: pool,

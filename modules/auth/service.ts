@@ -55,7 +55,7 @@ export class AuthService {
     return this.createSession(user, client);
   }
 
-  /** Creates a user (admin and CLI path). With promoteFirst, the first user becomes admin. */
+  /** Creates a user (admin and CLI path). The first user always becomes admin unless promoteFirst is false. */
   async createUser(input: CreateUserInput, options: { promoteFirst?: boolean } = {}): Promise<UserOutput> {
     const passwordHash = await hash(input.password);
     const em = this.em();
@@ -69,7 +69,7 @@ export class AuthService {
           email: input.email,
           name: input.name ?? null,
           passwordHash,
-          isAdmin: input.isAdmin || (options.promoteFirst === true && isFirst),
+          isAdmin: input.isAdmin || (options.promoteFirst !== false && isFirst),
           createdAt: new Date(),
           updatedAt: new Date(),
         });

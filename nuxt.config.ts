@@ -1,0 +1,58 @@
+// The web app: a client-only Nuxt 4 SPA in client/, built by `nuxi generate` into .output/public,
+// which the Fastify server (server/static.ts) serves with an SPA fallback.
+const THEME = '#4338ca';
+
+export default defineNuxtConfig({
+  compatibilityDate: '2026-01-01',
+  srcDir: 'client/',
+  // The repo's server/ and modules/ are the Fastify backend and its feature modules, not Nuxt's:
+  // point Nuxt's server (Nitro) and local-module folders inside client/ so it neither scans nor
+  // type-checks them. The app has no Nitro routes; all API traffic goes to Fastify.
+  serverDir: 'client/server',
+  dir: { modules: 'client/modules' },
+  ssr: false,
+  telemetry: false,
+  devtools: { enabled: false },
+  modules: ['@pinia/nuxt', '@vite-pwa/nuxt'],
+  app: {
+    head: {
+      title: 'VIVIM',
+      htmlAttrs: { lang: 'en' },
+      meta: [
+        { name: 'description', content: 'A self-hosted home for your AI conversations.' },
+        { name: 'theme-color', content: THEME },
+        { name: 'color-scheme', content: 'light dark' },
+      ],
+      link: [
+        { rel: 'manifest', href: '/manifest.webmanifest' },
+        { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+        { rel: 'icon', href: '/favicon.ico', sizes: '48x48' },
+        { rel: 'apple-touch-icon', href: '/icons/icon-192.png' },
+      ],
+    },
+  },
+  nitro: { compressPublicAssets: true },
+  pwa: {
+    registerType: 'autoUpdate',
+    manifest: {
+      name: 'VIVIM',
+      short_name: 'VIVIM',
+      description: 'A self-hosted home for your AI conversations.',
+      theme_color: THEME,
+      background_color: '#ffffff',
+      display: 'standalone',
+      start_url: '/',
+      scope: '/',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      navigateFallback: '/',
+      navigateFallbackDenylist: [/^\/api\//, /^\/trpc\//, /^\/mcp/, /^\/health/, /^\/ready/],
+      globIgnores: ['200.html', '404.html'],
+    },
+  },
+});

@@ -1,0 +1,198 @@
+import { Command, Option } from 'commander';
+import { TRPCClientError } from '@trpc/client';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type Config } from '#config';
+import { DataDirLockedError } from '#database/data-dir-lock.ts';
+import { apiKeyScopes } from '#common/auth.ts';
+import { DomainError } from '../errors.ts';
+import { createLogger } from '../logger.ts';
+import { ModuleGraphError } from '../module.ts';
+import { startServer } from '../main.ts';
+import { startRuntime, StartupError, VERSION } from '../runtime.ts';
+import { modules } from '../composition.ts';
+import { openCliApi, findServer, type CliApi } from './api.ts';
+import { runDoctor } from './doctor.ts';
+
+interface JsonFlag {
+  json?: boolean;
+}
+
+/** Loads config; quieter logs for one-shot commands unless LOG_LEVEL says otherwise. */
+function config(quiet: boolean): Config {
+  return loadConfig(undefined, { defaults: quiet ? { LOG_LEVEL: 'warn' } : {} });
+}
+
+function print(options: JsonFlag, value: unknown, human: string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+}
+
+/** Prints an error the way the command's output mode asks, and returns the exit code. */
+function fail(error: unknown, json: boolean): number {
+  let code = 'ERROR';
+  let message = error instanceof Error ? error.message : String(error);
+  let exit = 1;
+  if (error instanceof ConfigError) {
+    code = 'CONFIG_INVALID';
+    exit = CONFIG_EXIT_CODE;
+  } else if (error instanceof DomainError) code = error.code;
+  else if (error instanceof TRPCClientError) code = (error.data as { vivimCode?: string } | undefined)?.vivimCode ?? (error.data as { code?: string } | undefined)?.code ?? 'ERROR';
+  else if (error instanceof DataDirLockedError) code = 'DATA_DIR_LOCKED';
+  else if (error instanceof StartupError || error instanceof ModuleGraphError) code = error.code;
+  else if (error && typeof error === 'object' && 'cause' in error && error.cause instanceof DomainError) {
+    code = error.cause.code;
+    message = error.cause.message;
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`vivim: ${message}${code !== 'ERROR' && code !== 'CONFIG_INVALID' ? ` (${code})` : ''}\n`);
+  return exit;
+}
+
+/** Runs a one-shot command against the server holding the data dir, or the data dir itself. */
+async function withApi(options: JsonFlag, action: (api: CliApi) => Promise<void>): Promise<void> {
+  let api: CliApi | undefined;
+  try {
+    const cfg = config(true);
+    api = await openCliApi(cfg, createLogger(cfg));
+    await action(api);
+  } catch (error) {
+    process.exitCode = fail(error, options.json === true);
+  } finally {
+    await api?.close().catch(() => undefined);
+  }
+}
+
+async function start(): Promise<void> {
+  let cfg: Config;
+  try {
+    cfg = config(false);
+  } catch (error) {
+    process.exit(fail(error, false));
+  }
+  const log = createLogger(cfg);
+  try {
+    const server = await startServer(cfg, { log });
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) process.exit(130);
+      server.stop(signal).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  } catch (error) {
+    process.exit(fail(error, false));
+  }
+}
+
+async function worker(): Promise<void> {
+  const cfg = config(false);
+  if (!cfg.database.url) {
+    throw new StartupError('WORKER_NEEDS_DATABASE_URL', 'A separate worker needs DATABASE_URL: the embedded database belongs to the server process, which already runs jobs in-process.');
+  }
+  const log = createLogger(cfg);
+  const runtime = await startRuntime({ config: cfg, log, modules, worker: true });
+  log.info({ tasks: runtime.jobs.tasks() }, 'worker ready');
+  const stop = () => runtime.stop().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** Builds the `vivim` command line. */
+export function buildCli(): Command {
+  const program = new Command('vivim').description('VIVIM: a home for your AI conversations').version(VERSION);
+  program.command('start').description('run the server (and the in-process worker)').action(start);
+  program.command('worker').description('run a job worker process (needs DATABASE_URL)').action(async () => {
+    await worker().catch((error: unknown) => process.exit(fail(error, false)));
+  });
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonFlag) => {
+      try {
+        const cfg = config(true);
+        const server = findServer(cfg);
+        if (server) {
+          print(options, { applied: [], server: server.url }, `The server at ${server.url} holds the data dir; it applied migrations when it started.`);
+          return;
+        }
+        const runtime = await startRuntime({ config: cfg, log: createLogger(cfg), modules, worker: false });
+        await runtime.stop();
+        print(options, { applied: runtime.migrationsApplied }, runtime.migrationsApplied.length ? `Applied: ${runtime.migrationsApplied.join(', ')}` : 'The database is up to date.');
+      } catch (error) {
+        process.exitCode = fail(error, options.json === true);
+      }
+    });
+  const user = program.command('user').description('manage users');
+  user
+    .command('create')
+    .description('create a user')
+    .requiredOption('--email <email>')
+    .requiredOption('--password <password>')
+    .option('--name <name>')
+    .option('--admin', 'make the user an administrator', false)
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email: string; password: string; name?: string; admin: boolean }) =>
+      withApi(options, async (api) => {
+        const created = await api.createUser({ email: options.email, password: options.password, name: options.name, isAdmin: options.admin });
+        print(options, created, `Created ${created.email}${created.isAdmin ? ' (admin)' : ''}: ${created.id}`);
+      }),
+    );
+  const apikey = program.command('apikey').description('manage API keys');
+  apikey
+    .command('create')
+    .description("create an API key for a user (printed once)")
+    .requiredOption('--email <email>')
+    .option('--name <name>', 'a label', 'CLI key')
+    .addOption(new Option('--scopes <scopes>', `comma-separated: ${apiKeyScopes.join(', ')}`).default('read,write'))
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email: string; name: string; scopes: string }) =>
+      withApi(options, async (api) => {
+        const scopes = options.scopes.split(',').map((s) => s.trim()) as CliApi extends { createApiKey(i: { scopes: infer S }): unknown } ? S : never;
+        const created = await api.createApiKey({ email: options.email, name: options.name, scopes });
+        print(options, { id: created.id, key: created.key, scopes: created.scopes }, `${created.key}\n(id ${created.id}; scopes ${created.scopes.join(', ')}; shown once: store it now)`);
+      }),
+    );
+  apikey
+    .command('list')
+    .description("list a user's API keys")
+    .requiredOption('--email <email>')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email: string }) =>
+      withApi(options, async (api) => {
+        const keys = await api.listApiKeys(options.email);
+        const lines = keys.map((k) => `${k.id}  ${k.prefix}…  ${k.name}  [${k.scopes.join(',')}]${k.revokedAt ? '  revoked' : ''}`);
+        print(options, keys, lines.length ? lines.join('\n') : 'No API keys.');
+      }),
+    );
+  apikey
+    .command('revoke')
+    .description('revoke an API key')
+    .requiredOption('--email <email>')
+    .requiredOption('--id <id>')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email: string; id: string }) =>
+      withApi(options, async (api) => {
+        const revoked = await api.revokeApiKey({ email: options.email, id: options.id });
+        print(options, revoked, `Revoked ${revoked.id}`);
+      }),
+    );
+  program
+    .command('doctor')
+    .description('check Node, Chromium, the data dir, the database and plugins')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonFlag) => {
+      try {
+        const cfg = config(true);
+        const checks = await runDoctor(cfg, createLogger(cfg));
+        const human = checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ''}`).join('\n');
+        print(options, { ok: checks.every((c) => c.ok), checks }, human);
+        if (!checks.every((c) => c.ok)) process.exitCode = 1;
+      } catch (error) {
+        process.exitCode = fail(error, options.json === true);
+      }
+    });
+  return program;
+}
