@@ -50,6 +50,9 @@ export default defineNuxtConfig({
       ],
     },
     workbox: {
+      // Set explicitly: with Nuxt's app manifest on, @vite-pwa/nuxt otherwise precaches only
+      // _nuxt/builds/*.json, leaving the shell and JS out (and '/' unprecached for the fallback).
+      globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
       navigateFallback: '/',
       navigateFallbackDenylist: [/^\/api\//, /^\/trpc\//, /^\/mcp/, /^\/health/, /^\/ready/],
       globIgnores: ['200.html', '404.html'],

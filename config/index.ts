@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import { envSchema, type Env } from './schema.ts';
+import { crossFieldIssues, envSchema, type Env } from './schema.ts';
 
 /** Exit code for a configuration error (sysexits EX_CONFIG). */
 export const CONFIG_EXIT_CODE = 78;
@@ -46,6 +46,7 @@ export interface Config {
       | { clientId: string; clientSecret: string; authUrl: string; tokenUrl: string; issuer: string }
       | undefined;
   };
+  capture: { rateLimitPerMinute: number };
   search: { meiliUrl: string | undefined; meiliApiKey: string | undefined };
   embedding: {
     provider: Env['EMBEDDING_PROVIDER'];
@@ -86,15 +87,13 @@ export function loadConfig(
   options: { cwd?: string; defaults?: Record<string, string> } = {},
 ): Config {
   const cwd = options.cwd ?? process.cwd();
-  const parsed = envSchema.safeParse({ ...options.defaults, ...source });
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? 'environment'),
-        message: issue.message,
-      })),
-    );
-  }
+  const raw = { ...options.defaults, ...source };
+  const parsed = envSchema.safeParse(raw);
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
+    ...crossFieldIssues(raw),
+  ];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const env = parsed.data;
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   return deepFreeze({
@@ -124,6 +123,7 @@ export function loadConfig(
             }
           : undefined,
     },
+    capture: { rateLimitPerMinute: env.CAPTURE_RATE_LIMIT_PER_MINUTE },
     search: { meiliUrl: env.MEILI_URL, meiliApiKey: env.MEILI_API_KEY },
     embedding: {
       provider: env.EMBEDDING_PROVIDER,

@@ -83,30 +83,28 @@ export const envSchema = z
     VIVIM_P2P: flag(false),
     SESSION_TTL_DAYS: int(30, 1, 365),
     AUTH_RATE_LIMIT_PER_MINUTE: int(10, 1, 10000),
+    CAPTURE_RATE_LIMIT_PER_MINUTE: int(30, 1, 10000),
     SHUTDOWN_TIMEOUT_MS: int(10000, 1000, 120000),
     CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [env.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID'],
-        message: 'set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither',
-      });
-    }
-    if (env.EMBEDDING_PROVIDER === 'openai' && !env.EMBEDDING_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EMBEDDING_URL'],
-        message: 'required when EMBEDDING_PROVIDER=openai (e.g. https://api.openai.com/v1)',
-      });
-    }
-    if (env.LLM_PROVIDER !== 'none' && !env.LLM_MODEL) {
-      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: `required when LLM_PROVIDER=${env.LLM_PROVIDER}` });
-    }
-    if (env.LLM_PROVIDER === 'openai' && !env.LLM_URL) {
-      ctx.addIssue({ code: 'custom', path: ['LLM_URL'], message: 'required when LLM_PROVIDER=openai' });
-    }
   });
+
+/** Rules that span variables; checked on the raw environment so they are reported with the rest. */
+export function crossFieldIssues(raw: Record<string, string | undefined>): { variable: string; message: string }[] {
+  const set = (name: string) => (raw[name] ?? '').trim() !== '';
+  const issues: { variable: string; message: string }[] = [];
+  if (set('GOOGLE_CLIENT_ID') !== set('GOOGLE_CLIENT_SECRET')) {
+    issues.push({
+      variable: set('GOOGLE_CLIENT_ID') ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID',
+      message: 'set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither',
+    });
+  }
+  if (raw.EMBEDDING_PROVIDER === 'openai' && !set('EMBEDDING_URL')) {
+    issues.push({ variable: 'EMBEDDING_URL', message: 'required when EMBEDDING_PROVIDER=openai (e.g. https://api.openai.com/v1)' });
+  }
+  const llm = raw.LLM_PROVIDER;
+  if (llm && llm !== 'none' && !set('LLM_MODEL')) issues.push({ variable: 'LLM_MODEL', message: `required when LLM_PROVIDER=${llm}` });
+  if (llm === 'openai' && !set('LLM_URL')) issues.push({ variable: 'LLM_URL', message: 'required when LLM_PROVIDER=openai' });
+  return issues;
+}
 
 export type Env = z.infer<typeof envSchema>;

@@ -133,6 +133,7 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
       userAgent: req.headers['user-agent'],
       setSessionCookie: (session) => setSessionCookie(res, session),
       limiter,
+      rateLimits: { auth: config.auth.rateLimitPerMinute, capture: config.capture.rateLimitPerMinute },
       isDev: config.env !== 'production',
     };
   };

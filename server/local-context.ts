@@ -19,6 +19,7 @@ export function createLocalCaller(runtime: Runtime) {
     userAgent: 'vivim-cli',
     setSessionCookie: () => undefined,
     limiter: new RateLimiter(),
+    rateLimits: { auth: Number.MAX_SAFE_INTEGER, capture: Number.MAX_SAFE_INTEGER },
     isDev: runtime.config.env !== 'production',
   };
   return createCallerFactory(appRouter)(context);

@@ -21,13 +21,18 @@ export interface Context {
   /** Sets (token) or clears (null) the session cookie; a no-op outside HTTP. */
   setSessionCookie: (session: { token: string; expiresAt: Date } | null) => void;
   limiter: RateLimiter;
+  /** Per-minute limit of each bucket. */
+  rateLimits: Record<RateLimitBucket, number>;
   jobs: JobQueue;
   /** True outside production: error bodies may carry stacks. */
   isDev: boolean;
 }
 
 /** Procedure metadata: REST exposure, required API-key scope, rate-limit bucket. */
-export type Meta = OpenApiMeta<{ scope?: ApiKeyScope; rateLimit?: { bucket: string; perMinute: number } }>;
+export type Meta = OpenApiMeta<{ scope?: ApiKeyScope; rateLimit?: RateLimitBucket }>;
+
+/** Named rate-limit buckets; their per-minute limits come from config. */
+export type RateLimitBucket = 'auth' | 'capture';
 
 const t = initTRPC
   .context<Context>()
@@ -67,7 +72,7 @@ const errorMapping = t.middleware(async ({ next, ctx, path }) => {
 /** Enforces the `rateLimit` meta of a procedure (per client address). */
 const rateLimit = t.middleware(async ({ next, ctx, meta }) => {
   if (meta?.rateLimit) {
-    ctx.limiter.hit(`${meta.rateLimit.bucket}:${ctx.ip}`, meta.rateLimit.perMinute);
+    ctx.limiter.hit(`${meta.rateLimit}:${ctx.ip}`, ctx.rateLimits[meta.rateLimit]);
   }
   return next();
 });

@@ -15,8 +15,6 @@ import {
   userOutput,
 } from './schemas.ts';
 
-const authLimit = (perMinute: number) => ({ bucket: 'auth', perMinute });
-
 const apiKeysRouter = router({
   list: protectedProcedure
     .meta({ openapi: { method: 'GET', path: '/v1/auth/api-keys', tags: ['auth'] } })
@@ -57,7 +55,7 @@ export const authRouter = router({
     .output(z.object({ hasUsers: z.boolean(), google: z.boolean(), signedIn: z.boolean() }))
     .query(async ({ ctx }) => ({ hasUsers: await ctx.services.auth.hasUsers(), google: ctx.services.google !== undefined, signedIn: ctx.actor !== null })),
   signUp: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/sign-up', tags: ['auth'], protect: false }, rateLimit: authLimit(10) })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/sign-up', tags: ['auth'], protect: false }, rateLimit: 'auth' })
     .input(signUpInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => {
@@ -66,7 +64,7 @@ export const authRouter = router({
       return { user: session.user, expiresAt: session.expiresAt };
     }),
   signIn: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/sign-in', tags: ['auth'], protect: false }, rateLimit: authLimit(10) })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/sign-in', tags: ['auth'], protect: false }, rateLimit: 'auth' })
     .input(signInInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => {

@@ -1,0 +1,77 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '#config';
+import { startServer, type Server } from '#server/main.ts';
+import { TEMPLATE_DIR } from './template.ts';
+
+/** A fresh data dir holding a copy of the migrated template database. */
+export function freshDataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vivim-test-'));
+  cpSync(path.join(TEMPLATE_DIR, 'pgdata'), path.join(dir, 'pgdata'), { recursive: true });
+  return dir;
+}
+
+export const TEST_ORIGIN = 'http://localhost:3000';
+
+/** Test config: ephemeral port, silent logs, the given data dir and extra env. */
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ VIVIM_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: TEST_ORIGIN, VIVIM_JOB_POLL_MS: '50', ...env });
+}
+
+/** A real server on an ephemeral port, with helpers to call it as a browser or an API client would. */
+export interface TestServer {
+  server: Server;
+  url: string;
+  dataDir: string;
+  config: Config;
+  /** fetch() against the server, JSON in and out. */
+  call(method: string, route: string, options?: { body?: unknown; cookie?: string; bearer?: string; origin?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Signs up and returns the session cookie. */
+  signUp(email: string, password?: string): Promise<{ cookie: string; userId: string }>;
+  stop(): Promise<void>;
+  /** Stops and deletes the data dir. */
+  dispose(): Promise<void>;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function startTestServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const config = testConfig(dataDir, options.env);
+  const server = await startServer(config);
+  const call: TestServer['call'] = async (method, route, opts = {}) => {
+    const headers: Record<string, string> = {};
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.cookie) headers.cookie = opts.cookie;
+    if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+    if (opts.origin !== null && method !== 'GET') headers.origin = opts.origin ?? TEST_ORIGIN;
+    const response = await fetch(`${server.url}${route}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body, headers: response.headers };
+  };
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    config,
+    call,
+    async signUp(email, password = PASSWORD) {
+      const response = await call('POST', '/api/v1/auth/sign-up', { body: { email, password } });
+      if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(response.body)}`);
+      const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      return { cookie, userId: response.body.user.id };
+    },
+    stop: () => server.stop(),
+    async dispose() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
