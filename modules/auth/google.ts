@@ -73,11 +73,11 @@ export class GoogleSignIn {
       throw new UnauthenticatedError('AUTH_OAUTH_EMAIL_UNVERIFIED', 'Google did not confirm an email address for this account');
     }
     const email = claims.email.toLowerCase();
-    let user = await em.findOne(AuthUser, { email });
-    const userOutput = user
-      ? toUserOutput(user)
+    const existing = await em.findOne(AuthUser, { email });
+    // A Google-only account gets an unguessable random password (never shown): it signs in with Google.
+    const userOutput = existing
+      ? toUserOutput(existing)
       : await auth.createUser({ email, password: `${randomUUID()}${randomUUID()}`, name: claims.name, isAdmin: false }, { promoteFirst: true });
-    if (!user) user = await em.findOneOrFail(AuthUser, { id: userOutput.id });
     em.create(AuthOAuthAccount, { id: randomUUID(), provider: 'google', providerUserId: claims.sub, userId: userOutput.id, email, createdAt: new Date() });
     await em.flush();
     await this.audit.record({ actorId: userOutput.id, action: 'auth.googleLinked' });

@@ -64,7 +64,7 @@ describe('Google sign-in', () => {
     callback.searchParams.set('state', 'forged-state');
     const done = await fetch(`${t.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: cookies } });
     expect(done.status).toBe(400);
-    expect((await done.json()).error.code).toBe('AUTH_OAUTH_STATE_MISMATCH');
+    expect(((await done.json()) as { error: { code: string } }).error.code).toBe('AUTH_OAUTH_STATE_MISMATCH');
     expect(done.headers.getSetCookie().some((c) => /^vivim_session=[^;]/.test(c))).toBe(false);
     expect(google.tokenRequests).toBe(before);
   });

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import type { AppRouter } from '#server/app-router.ts';
-import type { JobStatus } from '#server/jobs.ts';
 import { freshDataDir, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 let t: TestServer;
@@ -13,6 +12,9 @@ beforeAll(async () => {
   key = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: admin.cookie, body: { scopes: ['read', 'write', 'admin'] } })).body.key;
 });
 afterAll(() => t?.dispose());
+
+/** A job status as it crosses the wire (dates as ISO strings). */
+type WatchedStatus = { state: string; percent: number | null; result?: unknown };
 
 function client(url: string, bearer: string) {
   return createTRPCClient<AppRouter>({
@@ -35,8 +37,8 @@ describe('jobs', () => {
     const api = client(t.url, key);
     const { jobId } = await api.admin.selfTest.mutate({ durationMs: 500 });
     expect(jobId).toMatch(/^\d+$/);
-    const seen = await new Promise<JobStatus[]>((resolve, reject) => {
-      const statuses: JobStatus[] = [];
+    const seen = await new Promise<WatchedStatus[]>((resolve, reject) => {
+      const statuses: WatchedStatus[] = [];
       const subscription = api.jobs.watch.subscribe(
         { id: jobId },
         {
