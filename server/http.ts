@@ -1,4 +1,4 @@
-import { randomUUID, createHmac } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
@@ -20,6 +20,12 @@ import type { Context } from './trpc.ts';
 export const SESSION_COOKIE = 'vivim_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -109,7 +115,7 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
     let actor: Actor | null = null;
     const bearer = bearerOf(req);
     if (bearer !== undefined) {
-      if (bearer === runtime.localToken) actor = LOCAL_ACTOR;
+      if (sameSecret(bearer, runtime.localToken)) actor = LOCAL_ACTOR;
       else actor = await runtime.services.authenticator.authenticateApiKey(bearer);
       if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or revoked API key' });
     } else {

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '#config';
 import { startServer, type Server } from '#server/main.ts';
 import { TEMPLATE_DIR } from './template.ts';
@@ -36,10 +37,10 @@ export interface TestServer {
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function startTestServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? freshDataDir();
   const config = testConfig(dataDir, options.env);
-  const server = await startServer(config);
+  const server = await startServer(config, { log: options.log });
   const call: TestServer['call'] = async (method, route, opts = {}) => {
     const headers: Record<string, string> = {};
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
