@@ -38,7 +38,7 @@ export interface Config {
   };
   dataDir: string;
   database: { url: string | undefined; maxConnections: number };
-  log: { level: Env['LOG_LEVEL'] };
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
   auth: {
     sessionTtlDays: number;
     rateLimitPerMinute: number;
@@ -108,7 +108,7 @@ export function loadConfig(
     },
     dataDir: path.resolve(cwd, env.VIVIM_DATA_DIR),
     database: { url: env.DATABASE_URL, maxConnections: env.VIVIM_DB_MAX_CONNECTIONS },
-    log: { level: env.LOG_LEVEL },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     auth: {
       sessionTtlDays: env.SESSION_TTL_DAYS,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,

@@ -55,6 +55,7 @@ export const envSchema = z
     VIVIM_DB_MAX_CONNECTIONS: int(12, 4, 100),
     MEILI_URL: optionalUrl,
     MEILI_API_KEY: optionalString,
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PUBLIC_URL: optionalUrl,
     TRUST_PROXY: flag(false),

@@ -10,7 +10,7 @@ const say = (message) => process.stderr.write(`[ensure-chromium] ${message}\n`);
 
 function version() {
   try {
-    return execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000 }).trim();
+    return execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }

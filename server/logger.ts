@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '#config';
 
 /** Paths whose values never reach a log line. */
@@ -20,8 +21,16 @@ export const REDACT_PATHS = [
   'config.search.meiliApiKey',
 ];
 
-/** The one root logger; modules get children of it. */
-export function createLogger(config: Pick<Config, 'log'>, destination?: DestinationStream): Logger {
+/** Readable lines for a person at a terminal; JSON lines (one per event) for everything else. */
+function defaultDestination(format: Config['log']['format']): DestinationStream {
+  const readable = format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
+  return readable
+    ? pretty({ destination: 2, sync: false, colorize: process.stderr.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+    : pino.destination({ dest: 2, sync: false });
+}
+
+/** The one root logger (to stderr, so `--json` output on stdout stays clean); modules get children of it. */
+export function createLogger(config: { log: Pick<Config['log'], 'level'> & Partial<Pick<Config['log'], 'format'>> }, destination?: DestinationStream): Logger {
   return pino(
     {
       level: config.log.level,
@@ -29,6 +38,6 @@ export function createLogger(config: Pick<Config, 'log'>, destination?: Destinat
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination({ dest: 2, sync: false }),
+    destination ?? defaultDestination(config.log.format ?? 'auto'),
   );
 }

@@ -25,7 +25,7 @@ export async function runDoctor(config: Config, log: Logger): Promise<Check[]> {
     fix: major >= 22 ? undefined : 'Run VIVIM through npm (npm start / npx vivim): the project brings Node 22 in node_modules/node.',
   });
   try {
-    const version = execFileSync(config.browser.chromiumPath, ['--version'], { encoding: 'utf8', timeout: 15_000 }).trim();
+    const version = execFileSync(config.browser.chromiumPath, ['--version'], { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     checks.push({ name: 'chromium', ok: true, detail: `${version} (${config.browser.chromiumPath})` });
   } catch {
     checks.push({
