@@ -103,3 +103,21 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+describe('enqueueing inside a transaction', () => {
+  it('commits the job with the data and rolls it back with it', async () => {
+    const { orm, jobs } = t.server.runtime;
+    let rolledBackId = '';
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        rolledBackId = (await jobs.enqueue('admin.selfTest', { durationMs: 0 }, {}, tx)).jobId;
+        throw new Error('abort the transaction');
+      }),
+    ).rejects.toThrowError('abort the transaction');
+    await expect(jobs.get(rolledBackId, null)).rejects.toThrowError(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
+    const pending = await orm.em.fork().execute<{ n: string }[]>('select count(*)::text as n from graphile_worker.jobs where id = ?', [rolledBackId]);
+    expect(pending[0]?.n).toBe('0');
+    const committed = await orm.em.fork().transactional(async (tx) => (await jobs.enqueue('admin.selfTest', { durationMs: 0 }, {}, tx)).jobId);
+    expect((await jobs.waitFor(committed, 30_000)).state).toBe('done');
+  });
+});
