@@ -37,15 +37,15 @@ describe('loadProviders', () => {
 describe('example provider', () => {
   it('extracts the exact structure of its fixture page', async () => {
     const html = readFileSync(new URL('./example/fixtures/two-turns.html', import.meta.url), 'utf8');
-    const conversation = await example.capture({ url: new URL('https://chat.example.com/share/abc123'), html });
+    const conversation = example.extract({ url: new URL('https://chat.example.com/share/abc123'), html, via: 'fetch' });
     expect(conversation).toEqual({
       provider: 'example',
       sourceId: 'abc123',
       sourceUrl: 'https://chat.example.com/share/abc123',
       title: 'Greeting',
       messages: [
-        { sourceId: 'm1', parentSourceId: null, role: 'user', parts: [{ type: 'text', text: 'Hello there', format: 'markdown' }] },
-        { sourceId: 'm2', parentSourceId: 'm1', role: 'assistant', parts: [{ type: 'text', text: 'Hi! **How** can I help?', format: 'markdown' }] },
+        { sourceId: 'm1', parentSourceId: null, role: 'user', hidden: false, parts: [{ type: 'text', text: 'Hello there', format: 'markdown' }] },
+        { sourceId: 'm2', parentSourceId: 'm1', role: 'assistant', hidden: false, parts: [{ type: 'text', text: 'Hi! **How** can I help?', format: 'markdown' }] },
       ],
     });
   });

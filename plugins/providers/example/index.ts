@@ -1,4 +1,4 @@
-import { capturedConversation, defineProvider, PROVIDER_API_VERSION, type CapturedMessage } from '../sdk/index.ts';
+import { capturedConversation, defineProvider, PROVIDER_API_VERSION, ProviderError, type CapturedMessage } from '../sdk/index.ts';
 
 /**
  * A small example provider for a fictional service (chat.example.com). It shows the plugin
@@ -15,9 +15,10 @@ export default defineProvider({
     const match = /^\/share\/([A-Za-z0-9-]{6,64})$/.exec(url.pathname);
     return url.hostname === 'chat.example.com' && match?.[1] ? { sourceId: match[1] } : null;
   },
-  async capture({ url, html }) {
+  rendering: 'static',
+  extract({ url, html }) {
     const match = /<script id="example-conversation" type="application\/json">([\s\S]*?)<\/script>/.exec(html);
-    if (!match?.[1]) throw new Error('the page holds no example-conversation payload');
+    if (!match?.[1]) throw new ProviderError('EXTRACTION_FAILED', 'embedded-json', 'the page holds no example-conversation payload');
     const raw = JSON.parse(match[1]) as { id: string; title?: string; turns: { id: string; role: string; text: string }[] };
     let parent: string | null = null;
     const messages: CapturedMessage[] = raw.turns.map((turn) => {

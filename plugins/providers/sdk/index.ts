@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 
 /** The plugin API version this VIVIM speaks. A plugin declaring another is refused. */
@@ -9,14 +10,17 @@ export const messageRole = z.enum(['user', 'assistant', 'system', 'tool']);
 export const contentPart = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string(), format: z.enum(['markdown', 'plain']).default('markdown') }),
   z.object({ type: z.literal('code'), code: z.string(), language: z.string().optional() }),
-  z.object({ type: z.literal('image'), url: z.string().optional(), data: z.string().optional(), mimeType: z.string().optional(), alt: z.string().optional() }),
-  z.object({ type: z.literal('file'), name: z.string(), url: z.string().optional(), mimeType: z.string().optional() }),
+  /** An image: a remote `url`, inline `data` (base64), or `entry` (a file inside the export zip). */
+  z.object({ type: z.literal('image'), url: z.string().optional(), data: z.string().optional(), entry: z.string().optional(), mimeType: z.string().optional(), alt: z.string().optional() }),
+  z.object({ type: z.literal('file'), name: z.string(), url: z.string().optional(), entry: z.string().optional(), mimeType: z.string().optional() }),
   z.object({ type: z.literal('table'), rows: z.array(z.array(z.string())), header: z.boolean().default(true) }),
   z.object({ type: z.literal('math'), tex: z.string(), display: z.boolean().default(false) }),
   z.object({ type: z.literal('mermaid'), source: z.string() }),
   z.object({ type: z.literal('tool_call'), name: z.string(), arguments: z.unknown(), callId: z.string().optional() }),
   z.object({ type: z.literal('tool_result'), content: z.string(), callId: z.string().optional(), isError: z.boolean().default(false) }),
   z.object({ type: z.literal('citation'), url: z.string(), title: z.string().optional(), snippet: z.string().optional() }),
+  /** The model's visible reasoning ("thinking"), kept apart from the answer. */
+  z.object({ type: z.literal('reasoning'), text: z.string() }),
 ]);
 export type ContentPart = z.infer<typeof contentPart>;
 
@@ -27,7 +31,9 @@ export const capturedMessage = z.object({
   role: messageRole,
   model: z.string().optional(),
   createdAt: z.coerce.date().optional(),
-  parts: z.array(contentPart).min(1),
+  /** System prompts and other nodes the provider does not show; stored but not counted. */
+  hidden: z.boolean().default(false),
+  parts: z.array(contentPart),
 });
 export type CapturedMessage = z.infer<typeof capturedMessage>;
 
@@ -46,19 +52,52 @@ export const capturedConversation = z.object({
 });
 export type CapturedConversation = z.infer<typeof capturedConversation>;
 
-/** What the core hands a provider for a capture: the page is already fetched through the SSRF guard. */
-export interface CaptureInput {
+/** The page a provider extracts from: fetched by the core (SSRF-guarded), rendered in Chromium, or posted by the user's browser. */
+export interface ExtractInput {
   url: URL;
-  /** The share page's HTML. */
   html: string;
+  /** How the HTML was obtained: a plain fetch has no script-rendered content. */
+  via: 'fetch' | 'browser' | 'upload';
 }
 
-/** An official export file or folder, opened by the core. */
-export interface ImportInput {
-  fileName: string;
-  /** Reads the whole file (or the named entry of a zip) as text. */
-  readText(entry?: string): Promise<string>;
+/** Why a provider could not extract; `code` drives what the core does next and what the user sees. */
+export type ProviderErrorCode =
+  /** The share was deleted, is private, or the page says "not found". */
+  | 'NOT_FOUND'
+  /** The fetched HTML does not hold the conversation: render the page in Chromium and try again. */
+  | 'NEEDS_BROWSER'
+  /** The provider answered with a bot check or sign-in wall instead of the page. */
+  | 'BOT_CHECK'
+  /** The page is the provider's but its structure was not understood (say which step in `step`). */
+  | 'EXTRACTION_FAILED';
+
+/** Thrown by providers; the core maps it to the capture error codes. */
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  readonly step: string;
+  constructor(code: ProviderErrorCode, step: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ProviderError';
+    this.code = code;
+    this.step = step;
+  }
 }
+
+/** An official export the user uploaded: a zip (entries) or a single file (one entry, its name). */
+export interface ExportFile {
+  fileName: string;
+  /** Entry names: the zip's files, or `[fileName]` for a plain file. */
+  entries: readonly string[];
+  /** Streams one entry (never loads a large export into memory). */
+  open(entry: string): Promise<Readable>;
+  /** Reads the first `maxBytes` of an entry as UTF-8 (for format detection). */
+  head(entry: string, maxBytes?: number): Promise<string>;
+}
+
+/** One conversation of an export, or why it could not be read (the rest continue). */
+export type ImportedItem =
+  | { ok: true; conversation: CapturedConversation }
+  | { ok: false; source: string; code: 'INVALID_CONTENT' | 'EXTRACTION_FAILED'; message: string };
 
 /** A logger the core passes to providers (pino-compatible subset). */
 export interface ProviderLog {
@@ -85,17 +124,28 @@ export interface ProviderPlugin {
   apiVersion: number;
   /** The plugin's own version. */
   version: string;
-  /** Hosts the core may fetch for this provider (the SSRF allow-list). */
+  /** Hosts the core may fetch for this provider (the SSRF allow-list); exact hostnames. */
   hosts: readonly string[];
-  /** Recognizes a share URL; returns the provider's conversation id, or null. */
+  /** Recognizes a public share URL; returns the provider's conversation id, or null. */
   matchShareUrl(url: URL): { sourceId: string } | null;
-  /** Extracts a conversation from a fetched share page. */
-  capture?(input: CaptureInput, log: ProviderLog): Promise<CapturedConversation>;
-  /** Reads an official export into conversations. */
-  importExport?(input: ImportInput, log: ProviderLog): AsyncIterable<CapturedConversation>;
+  /** Recognizes the URL of a signed-in, private conversation page (pages posted by the user's browser). */
+  matchConversationUrl?(url: URL): { sourceId: string } | null;
+  /**
+   * How share pages carry the conversation: 'static' when the server-rendered HTML holds it
+   * (embedded data), 'browser' when only the script-rendered DOM does.
+   */
+  rendering?: 'static' | 'browser';
+  /** Extracts the conversation from a page: embedded data first, then the DOM. May throw ProviderError. */
+  extract?(input: ExtractInput, log: ProviderLog): CapturedConversation | Promise<CapturedConversation>;
+  /** True when the export file is this provider's (detect by content, not only by name). */
+  detectExport?(file: ExportFile): Promise<boolean>;
+  /** Streams the conversations of an official export. */
+  importExport?(file: ExportFile, log: ProviderLog): AsyncIterable<ImportedItem>;
   /** Recorded pages for tests. */
   fixtures?: readonly ProviderFixture[];
 }
+
+const optionalFunction = z.custom<unknown>((v) => v === undefined || typeof v === 'function', 'must be a function').optional();
 
 const hostname = z
   .string()
@@ -109,10 +159,11 @@ export const providerManifest = z.object({
   version: z.string().min(1),
   hosts: z.array(hostname).min(1),
   matchShareUrl: z.custom<ProviderPlugin['matchShareUrl']>((v) => typeof v === 'function', 'must be a function'),
-  capture: z.custom<ProviderPlugin['capture']>((v) => v === undefined || typeof v === 'function', 'must be a function').optional(),
-  importExport: z
-    .custom<ProviderPlugin['importExport']>((v) => v === undefined || typeof v === 'function', 'must be a function')
-    .optional(),
+  matchConversationUrl: optionalFunction,
+  rendering: z.enum(['static', 'browser']).optional(),
+  extract: optionalFunction,
+  detectExport: optionalFunction,
+  importExport: optionalFunction,
   fixtures: z.array(z.object({ name: z.string(), url: z.string(), file: z.string() })).optional(),
 });
 
