@@ -46,7 +46,7 @@ export interface Config {
       | { clientId: string; clientSecret: string; authUrl: string; tokenUrl: string; issuer: string }
       | undefined;
   };
-  capture: { rateLimitPerMinute: number };
+  capture: { rateLimitPerMinute: number; timeoutMs: number; maxPageBytes: number; maxUploadBytes: number };
   search: { meiliUrl: string | undefined; meiliApiKey: string | undefined };
   embedding: {
     provider: Env['EMBEDDING_PROVIDER'];
@@ -123,7 +123,12 @@ export function loadConfig(
             }
           : undefined,
     },
-    capture: { rateLimitPerMinute: env.CAPTURE_RATE_LIMIT_PER_MINUTE },
+    capture: {
+      rateLimitPerMinute: env.CAPTURE_RATE_LIMIT_PER_MINUTE,
+      timeoutMs: env.CAPTURE_TIMEOUT_MS,
+      maxPageBytes: env.CAPTURE_MAX_PAGE_MB * 1024 * 1024,
+      maxUploadBytes: env.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
+    },
     search: { meiliUrl: env.MEILI_URL, meiliApiKey: env.MEILI_API_KEY },
     embedding: {
       provider: env.EMBEDDING_PROVIDER,

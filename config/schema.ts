@@ -85,6 +85,9 @@ export const envSchema = z
     SESSION_TTL_DAYS: int(30, 1, 365),
     AUTH_RATE_LIMIT_PER_MINUTE: int(10, 1, 10000),
     CAPTURE_RATE_LIMIT_PER_MINUTE: int(30, 1, 10000),
+    CAPTURE_TIMEOUT_MS: int(30000, 1000, 300000),
+    CAPTURE_MAX_PAGE_MB: int(20, 1, 200),
+    IMPORT_MAX_UPLOAD_MB: int(2048, 1, 100000),
     SHUTDOWN_TIMEOUT_MS: int(10000, 1000, 120000),
     CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   });

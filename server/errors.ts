@@ -63,11 +63,14 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-/** Input that can never succeed: the job wrapper completes the job instead of retrying. */
+/** Input that can never succeed: the job wrapper completes the job as failed instead of retrying. */
 export class PermanentJobError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Stable code clients branch on (e.g. CAPTURE_NOT_FOUND). */
+  readonly code: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { code?: string }) {
     super(message, options);
     this.name = 'PermanentJobError';
+    this.code = options?.code;
   }
 }
 

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NotFoundError } from './errors.ts';
+import type { AppServices } from './services.ts';
 
 /** What a running task receives besides its payload. */
 export interface JobContext {
@@ -14,6 +15,8 @@ export interface JobContext {
   progress(step: string, percent?: number, message?: string): Promise<void>;
   /** Aborted when the worker shuts down: long tasks should stop and let the retry resume. */
   signal: AbortSignal;
+  /** Every module's service (a task calls its own module's service). */
+  services: AppServices;
 }
 
 /** One task: a zod payload schema and an idempotent run function (graphile-worker retries on throw). */
@@ -50,6 +53,7 @@ export const jobStatus = z.object({
   attempts: z.number(),
   maxAttempts: z.number(),
   error: z.string().nullable(),
+  errorCode: z.string().nullable(),
   result: z.unknown().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
@@ -69,6 +73,7 @@ interface JobRow {
   attempts: number;
   max_attempts: number;
   error: string | null;
+  error_code: string | null;
   result: unknown;
   created_at: Date | string;
   updated_at: Date | string;
@@ -85,6 +90,7 @@ function toStatus(row: JobRow): JobStatus {
     attempts: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
     error: row.error,
+    errorCode: row.error_code,
     result: row.result ?? null,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
@@ -195,11 +201,11 @@ export class JobQueue {
   /** Records a state change (used by the worker's task wrapper). */
   async update(
     jobId: string,
-    patch: Partial<{ state: JobState; step: string | null; percent: number | null; message: string | null; attempts: number; error: string | null; result: unknown }>,
+    patch: Partial<{ state: JobState; step: string | null; percent: number | null; message: string | null; attempts: number; error: string | null; errorCode: string | null; result: unknown }>,
   ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [];
-    const columns: Record<string, string> = { state: 'state', step: 'step', percent: 'percent', message: 'message', attempts: 'attempts', error: 'error', result: 'result' };
+    const columns: Record<string, string> = { state: 'state', step: 'step', percent: 'percent', message: 'message', attempts: 'attempts', error: 'error', errorCode: 'error_code', result: 'result' };
     for (const [key, column] of Object.entries(columns)) {
       if (key in patch) {
         sets.push(`${column} = ?${key === 'result' ? '::jsonb' : ''}`);

@@ -16,6 +16,8 @@ export const VivimJob = defineEntity({
     attempts: p.integer().default(0),
     maxAttempts: p.integer().default(5),
     error: p.text().nullable(),
+    /** Stable code of the failure (e.g. CAPTURE_NOT_FOUND), for clients to branch on. */
+    errorCode: p.text().nullable(),
     result: p.json().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),

@@ -4,7 +4,7 @@ import type { Config } from '#config';
 import { modules as defaultModules } from './composition.ts';
 import { buildHttp } from './http.ts';
 import { createLogger } from './logger.ts';
-import type { ModuleManifest } from './module.ts';
+import type { ModuleManifest, RuntimeOverrides } from './module.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
 /** A running VIVIM server. */
@@ -18,10 +18,10 @@ export interface Server {
 }
 
 /** Boots everything and listens. `port: 0` picks a free port (tests). */
-export async function startServer(config: Config, options: { log?: Logger; modules?: readonly ModuleManifest[]; worker?: boolean } = {}): Promise<Server> {
+export async function startServer(config: Config, options: { log?: Logger; modules?: readonly ModuleManifest[]; worker?: boolean; overrides?: RuntimeOverrides } = {}): Promise<Server> {
   const log = options.log ?? createLogger(config);
   const startedAt = Date.now();
-  const runtime = await startRuntime({ config, log, modules: options.modules ?? defaultModules, worker: options.worker });
+  const runtime = await startRuntime({ config, log, modules: options.modules ?? defaultModules, worker: options.worker, overrides: options.overrides });
   let ready = false;
   let app: FastifyInstance;
   try {

@@ -26,7 +26,16 @@ export interface ModuleDeps {
   secretKey: Buffer;
   audit: AuditLog;
   kernel: KernelInfo;
+  /** Seams for tests (e.g. a recorded network); empty in production. */
+  overrides: RuntimeOverrides;
 }
+
+/**
+ * Replacements for what lies outside the process, set only by tests through `startServer`.
+ * Modules add their own optional entries by declaration merging.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface RuntimeOverrides {}
 
 /** Facts about the running process, for status pages and doctor. */
 export interface KernelInfo {

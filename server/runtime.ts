@@ -16,7 +16,7 @@ import { providerSources } from './composition.ts';
 import { EventBus } from './events.ts';
 import { JobQueue, type JobDefinitions } from './jobs.ts';
 import { kernelEntities } from './kernel-entities.ts';
-import { orderModules, type KernelInfo, type ModuleDeps, type ModuleManifest } from './module.ts';
+import { orderModules, type KernelInfo, type ModuleDeps, type ModuleManifest, type RuntimeOverrides } from './module.ts';
 import type { AppServices } from './services.ts';
 
 /** A failure to start that a person can fix; the message says how. */
@@ -80,7 +80,7 @@ async function checkExternalDatabase(url: string): Promise<void> {
 }
 
 /** Starts the runtime. With `worker: false` no jobs run here (CLI, or `VIVIM_WORKER=0`). */
-export async function startRuntime(options: { config: Config; log: Logger; modules: readonly ModuleManifest[]; worker?: boolean }): Promise<Runtime> {
+export async function startRuntime(options: { config: Config; log: Logger; modules: readonly ModuleManifest[]; worker?: boolean; overrides?: RuntimeOverrides }): Promise<Runtime> {
   const { config, log } = options;
   const startedAt = new Date();
   const ordered = orderModules(options.modules);
@@ -132,7 +132,7 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
       },
     };
     const services: Partial<AppServices> = {};
-    const deps: ModuleDeps = { orm, em, log, config, services, jobs, events, providers, secretKey, audit, kernel };
+    const deps: ModuleDeps = { orm, em, log, config, services, jobs, events, providers, secretKey, audit, kernel, overrides: options.overrides ?? {} };
     for (const module of ordered) {
       Object.assign(services, module.services?.({ ...deps, log: log.child({ module: module.name }) }) ?? {});
     }
@@ -153,6 +153,7 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
         log: log.child({ component: 'worker' }),
         concurrency: config.worker.concurrency,
         pollIntervalMs: config.worker.pollIntervalMs,
+        services: services as AppServices,
       });
       cleanup.push(async () => {
         await worker?.stop();

@@ -1,8 +1,9 @@
 import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task, type TaskList } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { PermanentJobError } from '#server/errors.ts';
+import { DomainError, PermanentJobError } from '#server/errors.ts';
 import type { JobDefinitions, JobQueue } from '#server/jobs.ts';
+import type { AppServices } from '#server/services.ts';
 
 /** Bridges graphile-worker's logger to pino (its info chatter goes to debug). */
 function workerLogger(log: Logger): WorkerLogger {
@@ -19,7 +20,7 @@ function describe(error: unknown): string {
 }
 
 /** Wraps every task: validates the payload, records state and progress, maps permanent failures. */
-export function buildTaskList(definitions: JobDefinitions, queue: JobQueue, log: Logger, shutdown: AbortSignal): TaskList {
+export function buildTaskList(definitions: JobDefinitions, queue: JobQueue, log: Logger, shutdown: AbortSignal, services: AppServices): TaskList {
   const tasks: TaskList = {};
   for (const [name, definition] of Object.entries(definitions)) {
     const task: Task = async (payload, helpers) => {
@@ -31,10 +32,10 @@ export function buildTaskList(definitions: JobDefinitions, queue: JobQueue, log:
       if (!parsed.success) {
         const error = `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
         jobLog.error({ error }, 'job payload rejected');
-        await queue.update(jobId, { state: 'failed', attempts: attempt, error });
+        await queue.update(jobId, { state: 'failed', attempts: attempt, error, errorCode: 'JOB_INVALID_PAYLOAD' });
         return;
       }
-      await queue.update(jobId, { state: 'running', attempts: attempt, error: null });
+      await queue.update(jobId, { state: 'running', attempts: attempt, error: null, errorCode: null });
       try {
         const result = await definition.run(parsed.data as never, {
           jobId,
@@ -42,18 +43,20 @@ export function buildTaskList(definitions: JobDefinitions, queue: JobQueue, log:
           maxAttempts,
           log: jobLog,
           signal: shutdown,
+          services,
           progress: (step, percent, message) => queue.update(jobId, { step, percent: percent ?? null, message: message ?? null }),
         });
         await queue.update(jobId, { state: 'done', result: result ?? null, percent: 100 });
       } catch (error) {
         if (error instanceof PermanentJobError) {
           jobLog.warn({ error: error.message }, 'job failed permanently');
-          await queue.update(jobId, { state: 'failed', error: error.message });
+          await queue.update(jobId, { state: 'failed', error: error.message, errorCode: error.code ?? null });
           return;
         }
         const final = attempt >= maxAttempts;
         jobLog.warn({ err: error, attempt, maxAttempts }, final ? 'job failed' : 'job will be retried');
-        await queue.update(jobId, { state: final ? 'failed' : 'retrying', error: describe(error) });
+        const code = error instanceof DomainError ? error.code : null;
+        await queue.update(jobId, { state: final ? 'failed' : 'retrying', error: describe(error), errorCode: code });
         throw error;
       }
     };
@@ -89,6 +92,7 @@ export async function startWorker(options: {
   log: Logger;
   concurrency: number;
   pollIntervalMs: number;
+  services: AppServices;
 }): Promise<WorkerHandle> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2 });
   pool.on('error', (err) => options.log.error({ err }, 'worker database connection failed'));
@@ -96,7 +100,7 @@ export async function startWorker(options: {
   const shutdown = new AbortController();
   const runner = await run({
     pgPool: pool,
-    taskList: buildTaskList(options.definitions, options.queue, options.log, shutdown.signal),
+    taskList: buildTaskList(options.definitions, options.queue, options.log, shutdown.signal, options.services),
     concurrency: options.concurrency,
     pollInterval: options.pollIntervalMs,
     // One backend session behind the embedded database: named statements would collide.

@@ -46,7 +46,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: HttpDeps): void {
       deps.setSessionCookie(reply, session);
       return reply.redirect('/', 302);
     } catch (error) {
-      if (error instanceof DomainError) return reply.redirect(failed(error.code), 302);
+      if (error instanceof DomainError) {
+        request.log.warn({ code: error.code, details: error.details }, 'google sign-in refused');
+        return reply.redirect(failed(error.code), 302);
+      }
       throw error;
     }
   });

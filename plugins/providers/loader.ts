@@ -60,11 +60,11 @@ export async function loadProviders(
   return {
     list: () => list,
     get: (id) => providers.get(id),
-    forUrl(url) {
+    forUrl(url, options = {}) {
       for (const provider of list) {
         if (!provider.hosts.includes(url.hostname)) continue;
         try {
-          const match = provider.matchShareUrl(url);
+          const match = provider.matchShareUrl(url) ?? (options.allowConversationUrls ? provider.matchConversationUrl?.(url) : null);
           if (match) return { provider, sourceId: match.sourceId };
         } catch {
           // A matcher that throws is treated as "no match" (plugin code is untrusted input).

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '#config';
 import { startServer, type Server } from '#server/main.ts';
+import type { RuntimeOverrides } from '#server/module.ts';
+import '#modules/capture/index.ts';
 import { TEMPLATE_DIR } from './template.ts';
 
 /** A fresh data dir holding a copy of the migrated template database. */
@@ -37,10 +39,10 @@ export interface TestServer {
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function startTestServer(options: { dataDir?: string; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; env?: Record<string, string>; log?: Logger; overrides?: RuntimeOverrides } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? freshDataDir();
   const config = testConfig(dataDir, options.env);
-  const server = await startServer(config, { log: options.log });
+  const server = await startServer(config, { log: options.log, overrides: options.overrides });
   const call: TestServer['call'] = async (method, route, opts = {}) => {
     const headers: Record<string, string> = {};
     if (opts.body !== undefined) headers['content-type'] = 'application/json';

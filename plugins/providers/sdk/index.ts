@@ -135,6 +135,8 @@ export interface ProviderPlugin {
    * (embedded data), 'browser' when only the script-rendered DOM does.
    */
   rendering?: 'static' | 'browser';
+  /** With rendering 'browser': a CSS selector present once the conversation has rendered. */
+  readySelector?: string;
   /** Extracts the conversation from a page: embedded data first, then the DOM. May throw ProviderError. */
   extract?(input: ExtractInput, log: ProviderLog): CapturedConversation | Promise<CapturedConversation>;
   /** True when the export file is this provider's (detect by content, not only by name). */
@@ -161,6 +163,7 @@ export const providerManifest = z.object({
   matchShareUrl: z.custom<ProviderPlugin['matchShareUrl']>((v) => typeof v === 'function', 'must be a function'),
   matchConversationUrl: optionalFunction,
   rendering: z.enum(['static', 'browser']).optional(),
+  readySelector: z.string().optional(),
   extract: optionalFunction,
   detectExport: optionalFunction,
   importExport: optionalFunction,
@@ -184,7 +187,7 @@ export interface ProviderStatus {
 export interface ProviderRegistry {
   list(): readonly ProviderPlugin[];
   get(id: string): ProviderPlugin | undefined;
-  /** The provider whose share-URL matcher accepts the URL. */
-  forUrl(url: URL): { provider: ProviderPlugin; sourceId: string } | undefined;
+  /** The provider whose share-URL matcher (or, when allowed, private-conversation matcher) accepts the URL. */
+  forUrl(url: URL, options?: { allowConversationUrls?: boolean }): { provider: ProviderPlugin; sourceId: string } | undefined;
   status(): readonly ProviderStatus[];
 }

@@ -42,7 +42,7 @@ describe('Google sign-in', () => {
     const { callback, cookies } = await startFlow();
     const done = await fetch(`${t.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: cookies } });
     expect(done.status).toBe(302);
-    expect(done.headers.get('location')).toBe('/');
+    expect(done.headers.get("location")).toBe("/");
     const session = done.headers.getSetCookie().find((c) => c.startsWith('vivim_session='))?.split(';')[0];
     expect(session).toBeDefined();
     const me = await t.call('GET', '/api/v1/auth/me', { cookie: session });

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Route } from 'playwright-core';
+import type { Logger } from 'pino';
+import { CaptureError } from './errors.ts';
+
+/** What the browser may load: the decision for each request the page makes. */
+export type RouteDecision = { action: 'continue' } | { action: 'abort' } | { action: 'fulfill'; status: number; contentType: string; body: string };
+
+/** Decides every request of a rendered page (the SSRF guard in production; recorded fixtures in tests). */
+export type RouteDecider = (url: URL) => Promise<RouteDecision>;
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const IDLE_CLOSE_MS = 60_000;
+
+/**
+ * Renders pages in Debian's headless Chromium for providers whose share pages are built by scripts.
+ * One browser, launched on first use and closed after a minute idle; a fresh context per page (no
+ * cookies, no service workers, no WebSockets); every request goes through the route decider.
+ */
+export class BrowserRenderer {
+  private browser: Promise<Browser> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private active = 0;
+  private readonly chromiumPath: string;
+  private readonly log: Logger;
+
+  constructor(options: { chromiumPath: string; log: Logger }) {
+    this.chromiumPath = options.chromiumPath;
+    this.log = options.log;
+  }
+
+  private launch(): Promise<Browser> {
+    if (!existsSync(this.chromiumPath)) {
+      throw new CaptureError('BROWSER_UNAVAILABLE', `Chromium is not installed at ${this.chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    }
+    this.browser ??= chromium.launch({ executablePath: this.chromiumPath, args: ARGS, headless: true }).catch((error: unknown) => {
+      this.browser = undefined;
+      throw new CaptureError('BROWSER_UNAVAILABLE', `Chromium did not start: ${(error as Error).message.split('\n')[0]}`);
+    });
+    return this.browser;
+  }
+
+  /** Loads the page, waits for `readySelector` (or the network to settle) and returns the rendered HTML. */
+  async render(url: URL, options: { decide: RouteDecider; timeoutMs: number; maxBytes: number; readySelector?: string; signal?: AbortSignal }): Promise<string> {
+    clearTimeout(this.idleTimer);
+    this.active++;
+    const browser = await this.launch();
+    const context = await browser.newContext({ serviceWorkers: 'block', javaScriptEnabled: true, acceptDownloads: false, userAgent: undefined, locale: 'en-US' });
+    try {
+      await context.routeWebSocket(/.*/, (socket) => socket.close());
+      let bytes = 0;
+      await context.route('**/*', async (route: Route) => {
+        const requestUrl = new URL(route.request().url());
+        if (requestUrl.protocol === 'data:' || requestUrl.protocol === 'blob:') return route.continue();
+        const decision = await options.decide(requestUrl).catch(() => ({ action: 'abort' }) as const);
+        if (decision.action === 'fulfill') {
+          bytes += decision.body.length;
+          return route.fulfill({ status: decision.status, contentType: decision.contentType, body: decision.body });
+        }
+        if (decision.action === 'continue') return route.continue();
+        return route.abort('blockedbyclient');
+      });
+      const page = await context.newPage();
+      const abort = () => void context.close().catch(() => undefined);
+      options.signal?.addEventListener('abort', abort, { once: true });
+      try {
+        const response = await page.goto(url.href, { waitUntil: 'domcontentloaded', timeout: options.timeoutMs });
+        if (response && (response.status() === 404 || response.status() === 410)) throw new CaptureError('NOT_FOUND', 'The share link does not exist (deleted or private)', { url: url.href });
+        if (options.readySelector) {
+          await page.waitForSelector(options.readySelector, { timeout: options.timeoutMs, state: 'attached' }).catch(() => this.log.debug({ url: url.href }, 'ready selector not seen'));
+        } else {
+          await page.waitForLoadState('networkidle', { timeout: Math.min(options.timeoutMs, 5000) }).catch(() => undefined);
+        }
+        const html = await page.content();
+        if (html.length > options.maxBytes || bytes > options.maxBytes * 4) throw new CaptureError('TOO_LARGE', `The rendered page is larger than ${Math.round(options.maxBytes / 1e6)} MB`, { url: url.href });
+        return html;
+      } catch (error) {
+        if (error instanceof CaptureError) throw error;
+        if (options.signal?.aborted) throw new CaptureError('CANCELLED', 'The capture was cancelled');
+        if ((error as Error).name === 'TimeoutError') throw new CaptureError('TIMEOUT', `The page did not load within ${options.timeoutMs / 1000} s`, { url: url.href });
+        throw new CaptureError('EXTRACTION_FAILED', `The browser could not load the page: ${(error as Error).message.split('\n')[0]}`, { step: 'render', url: url.href });
+      } finally {
+        options.signal?.removeEventListener('abort', abort);
+      }
+    } finally {
+      await context.close().catch(() => undefined);
+      this.active--;
+      if (this.active === 0) this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS).unref();
+    }
+  }
+
+  /** Closes the browser (idle or shutdown). */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const browser = this.browser;
+    this.browser = undefined;
+    if (browser) await (await browser.catch(() => undefined))?.close().catch(() => undefined);
+  }
+}

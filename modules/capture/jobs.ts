@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineJob } from '#server/jobs.ts';
+
+/** Capture's tasks: thin wrappers that validate the payload and call the capture service. */
+export const captureJobs = {
+  'capture.url': defineJob({
+    payload: z.object({ url: z.url(), ownerId: z.uuid() }),
+    maxAttempts: 3,
+    run: (payload, ctx) => ctx.services.capture.runCaptureJob(payload, ctx),
+  }),
+  'capture.acus': defineJob({
+    payload: z.object({ conversationId: z.uuid(), ownerId: z.uuid() }),
+    maxAttempts: 5,
+    run: (payload, ctx) => ctx.services.capture.runAcusJob(payload),
+  }),
+};

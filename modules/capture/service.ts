@@ -1,0 +1,218 @@
+import path from 'node:path';
+import type { Actor } from '#server/actor.ts';
+import { NotFoundError, PermanentJobError } from '#server/errors.ts';
+import type { JobContext, JobStatus } from '#server/jobs.ts';
+import type { ModuleDeps } from '#server/module.ts';
+import type { ContentPart } from '#plugins/providers/sdk/index.ts';
+import { cutAcus } from './acus.ts';
+import { BlobStore } from './blobs.ts';
+import { BrowserRenderer } from './browser.ts';
+import { CaptureError, TRANSIENT_CAPTURE_ERRORS, type CaptureErrorCode } from './errors.ts';
+import type { CaptureStatus, ConversationDetail, ListConversationsInput } from './schemas.ts';
+import { fetchAndExtract, guardedNetwork, resolveShareUrl, type CaptureNetwork, type CaptureStep } from './service/capture-url.ts';
+import { ConversationQueries } from './service/conversations.ts';
+import { exportConversation } from './service/export.ts';
+import { storeConversation, type StoreResult } from './store.ts';
+
+/** Payload of the 'capture.url' job. */
+export interface CaptureJobPayload {
+  url: string;
+  ownerId: string;
+}
+
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 VIVIM';
+const STEP_PERCENT: Record<CaptureStep, number> = { fetching: 10, rendering: 25, extracting: 50, storing: 75, indexing: 90 };
+
+/** Capture of share links, the library of conversations, ACUs. */
+export class CaptureService {
+  private readonly deps: ModuleDeps;
+  private readonly network: CaptureNetwork;
+  readonly blobs: BlobStore;
+  readonly browser: BrowserRenderer;
+  readonly conversations: ConversationQueries;
+
+  constructor(deps: ModuleDeps, network: CaptureNetwork = guardedNetwork) {
+    this.deps = deps;
+    this.network = network;
+    this.blobs = new BlobStore(deps.config.dataDir);
+    this.browser = new BrowserRenderer({ chromiumPath: deps.config.browser.chromiumPath, log: deps.log.child({ component: 'browser' }) });
+    this.conversations = new ConversationQueries(deps.em, this.blobs);
+  }
+
+  /** Validates a share link and queues its capture; returns the job id to follow. */
+  async capture(actor: Actor, url: string): Promise<{ jobId: string }> {
+    const resolved = resolveShareUrl(url, this.deps.providers);
+    const payload: CaptureJobPayload = { url: resolved.url.href, ownerId: actor.userId };
+    return this.deps.jobs.enqueue('capture.url', payload, { ownerId: actor.userId, maxAttempts: 3 });
+  }
+
+  /** Queues several links; each gets a job id or its validation error. */
+  async captureBatch(actor: Actor, urls: string[]): Promise<{ url: string; jobId: string | null; error: { code: string; message: string } | null }[]> {
+    const results = [];
+    for (const url of urls) {
+      try {
+        results.push({ url, jobId: (await this.capture(actor, url)).jobId, error: null });
+      } catch (error) {
+        if (!(error instanceof CaptureError)) throw error;
+        results.push({ url, jobId: null, error: { code: error.code, message: error.message } });
+      }
+    }
+    return results;
+  }
+
+  /** A capture's progress and outcome, for its owner only. */
+  async status(actor: Actor, jobId: string): Promise<CaptureStatus> {
+    return this.toCaptureStatus(await this.deps.jobs.get(jobId, actor.userId));
+  }
+
+  /** Streams a capture's progress until it is done or failed. */
+  async *watch(actor: Actor, jobId: string, signal?: AbortSignal): AsyncGenerator<CaptureStatus> {
+    for await (const status of this.deps.jobs.watch(jobId, actor.userId, signal)) yield this.toCaptureStatus(status);
+  }
+
+  /** Cancels a queued capture (a running one stops at its next step). */
+  async cancel(actor: Actor, jobId: string): Promise<CaptureStatus> {
+    const status = await this.deps.jobs.get(jobId, actor.userId);
+    if (status.state === 'queued' || status.state === 'retrying' || status.state === 'running') {
+      await this.deps.em().execute('select graphile_worker.permanently_fail_jobs(array[?::bigint], ?)', [jobId, 'cancelled']);
+      await this.deps.jobs.update(jobId, { state: 'failed', error: 'The capture was cancelled', errorCode: 'CANCELLED' });
+    }
+    return this.status(actor, jobId);
+  }
+
+  private toCaptureStatus(job: JobStatus): CaptureStatus {
+    const result = (job.result ?? {}) as Partial<StoreResult & { url: string }>;
+    const step = job.state === 'done' ? 'done' : job.state === 'failed' ? 'failed' : ((job.step as CaptureStatus['step'] | null) ?? 'queued');
+    return {
+      jobId: job.id,
+      url: result.url ?? job.message ?? null,
+      state: job.state,
+      step,
+      percent: job.percent,
+      conversationId: result.conversationId ?? null,
+      sourceConversationId: result.sourceConversationId ?? null,
+      messages: result.messages ?? null,
+      changed: result.changed ?? null,
+      error: job.state === 'failed' || job.state === 'retrying' ? { code: job.errorCode ?? 'EXTRACTION_FAILED', message: job.error ?? 'Failed' } : null,
+      updatedAt: job.updatedAt,
+    };
+  }
+
+  /** The 'capture.url' job: fetch → (render) → extract → store → queue indexing. Retries only transient failures. */
+  async runCaptureJob(payload: CaptureJobPayload, ctx: JobContext): Promise<StoreResult & { url: string }> {
+    const progress = (step: CaptureStep) => ctx.progress(step, STEP_PERCENT[step], payload.url);
+    try {
+      const { url, provider } = resolveShareUrl(payload.url, this.deps.providers);
+      const conversation = await fetchAndExtract({
+        url,
+        provider,
+        network: this.network,
+        browser: this.browser,
+        limits: { timeoutMs: this.deps.config.capture.timeoutMs, maxBytes: this.deps.config.capture.maxPageBytes, maxRedirects: 5, userAgent: USER_AGENT, signal: ctx.signal },
+        log: ctx.log,
+        progress,
+      });
+      await progress('storing');
+      const stored = await storeConversation(this.deps.em(), { ownerId: payload.ownerId, conversation: { ...conversation, sourceUrl: conversation.sourceUrl ?? url.href }, origin: 'capture', jobs: this.deps.jobs, blobs: this.blobs });
+      await progress('indexing');
+      ctx.log.info({ conversationId: stored.conversationId, provider: provider.id, messages: stored.messages, changed: stored.changed }, 'conversation captured');
+      if (stored.changed) this.deps.events.emit('capture.conversationStored', { conversationId: stored.conversationId, ownerId: payload.ownerId });
+      return { ...stored, url: url.href };
+    } catch (error) {
+      if (error instanceof CaptureError) {
+        const final = ctx.attempt >= ctx.maxAttempts || !TRANSIENT_CAPTURE_ERRORS.has(error.code);
+        if (final) throw new PermanentJobError(error.message, { code: error.code, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The 'capture.acus' job: (re)cuts a conversation's ACUs; safe to run any number of times. */
+  async runAcusJob(payload: { conversationId: string; ownerId: string }): Promise<{ acus: number }> {
+    const em = this.deps.em();
+    const messages = await em.execute<{ id: string; role: string; hidden: boolean; parts: ContentPart[] | null }[]>(
+      `select m.id, m.role, m.hidden, (select jsonb_agg(p.data order by p.position) from capture_content_part p where p.message_id = m.id) as parts
+         from capture_message m where m.conversation_id = ? and m.owner_id = ? order by m.position`,
+      [payload.conversationId, payload.ownerId],
+    );
+    if (messages.length === 0) return { acus: 0 };
+    const drafts = cutAcus(messages.map((m) => ({ ...m, parts: m.parts ?? [] })));
+    await em.transactional(async (tx) => {
+      await tx.execute('delete from capture_acu where conversation_id = ? and not (hash in (select jsonb_array_elements_text(?::jsonb)))', [payload.conversationId, JSON.stringify(drafts.map((d) => d.hash))]);
+      for (let i = 0; i < drafts.length; i += 300) {
+        const chunk = drafts.slice(i, i + 300);
+        await tx.execute(
+          `insert into capture_acu (id, conversation_id, owner_id, type, content, language, quality, hash, message_ids, created_at)
+           values ${chunk.map(() => '(gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), now())').join(', ')}
+           on conflict (conversation_id, hash) do update set content = excluded.content, quality = excluded.quality, message_ids = excluded.message_ids`,
+          chunk.flatMap((d) => [payload.conversationId, payload.ownerId, d.type, d.content, d.language, d.quality, d.hash, JSON.stringify(d.messageIds)]),
+        );
+      }
+    });
+    this.deps.events.emit('capture.acusGenerated', { conversationId: payload.conversationId, ownerId: payload.ownerId, count: drafts.length });
+    return { acus: drafts.length };
+  }
+
+  /** Library listing (owner-scoped). */
+  list(actor: Actor, input: ListConversationsInput) {
+    return this.conversations.list(actor.userId, input);
+  }
+
+  /** One conversation with the chosen branch. */
+  get(actor: Actor, id: string, options: { leafMessageId?: string; allBranches?: boolean }): Promise<ConversationDetail> {
+    return this.conversations.get(actor.userId, id, options);
+  }
+
+  /** Markdown or JSON export of a conversation. */
+  async export(actor: Actor, id: string, format: 'markdown' | 'json') {
+    return exportConversation(await this.conversations.get(actor.userId, id, { allBranches: format === 'json' }), format);
+  }
+
+  /** ACUs of the owner, optionally of one conversation or type. */
+  async listAcus(actor: Actor, input: { conversationId?: string; type?: string; cursor?: string; limit: number }) {
+    const where = ['owner_id = ?'];
+    const params: unknown[] = [actor.userId];
+    if (input.conversationId) {
+      where.push('conversation_id = ?');
+      params.push(input.conversationId);
+    }
+    if (input.type) {
+      where.push('type = ?');
+      params.push(input.type);
+    }
+    if (input.cursor) {
+      where.push('id > ?::uuid');
+      params.push(input.cursor);
+    }
+    const rows = await this.acuRows(where, params, input.limit + 1);
+    const page = rows.slice(0, input.limit);
+    return { items: page, nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /** One ACU (owner-scoped). */
+  async getAcu(actor: Actor, id: string) {
+    const [acu] = await this.acuRows(['owner_id = ?', 'id = ?'], [actor.userId, id], 1);
+    if (!acu) throw new NotFoundError('CAPTURE_ACU_NOT_FOUND', { id });
+    return acu;
+  }
+
+  private async acuRows(where: string[], params: unknown[], limit: number) {
+    const rows = await this.deps.em().execute<{ id: string; conversation_id: string; type: string; content: string; language: string | null; quality: number; message_ids: string[]; created_at: string | Date }[]>(
+      `select id, conversation_id, type, content, language, quality, message_ids, created_at from capture_acu where ${where.join(' and ')} order by id limit ?`,
+      [...params, limit],
+    );
+    return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, type: r.type, content: r.content, language: r.language, quality: Number(r.quality), messageIds: r.message_ids, createdAt: new Date(r.created_at) }));
+  }
+
+  /** Where uploads wait for their import. */
+  uploadsDir(): string {
+    return path.join(this.deps.config.dataDir, 'uploads');
+  }
+
+  /** Stops the browser. */
+  async stop(): Promise<void> {
+    await this.browser.close();
+  }
+}
+
+export type { CaptureErrorCode };
