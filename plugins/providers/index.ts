@@ -3,6 +3,10 @@ import chatgpt from './chatgpt/index.ts';
 import claude from './claude/index.ts';
 import example from './example/index.ts';
 import gemini from './gemini/index.ts';
+import mistral from './mistral/index.ts';
+import perplexity from './perplexity/index.ts';
+import qwen from './qwen/index.ts';
+import zai from './zai/index.ts';
 
 /** Built-in providers, an explicit static list (no import-time registration). */
-export const builtinProviders: readonly ProviderPlugin[] = [chatgpt, claude, gemini, example];
+export const builtinProviders: readonly ProviderPlugin[] = [chatgpt, claude, gemini, mistral, perplexity, qwen, zai, example];
