@@ -86,18 +86,24 @@ export function htmlToParts($: CheerioAPI, root: Selection, options: PartsOption
   const container = root.clone();
   for (const selector of options.drop ?? []) container.find(selector).remove();
   if (options.codeBlock) container.find(options.codeBlock).attr('data-vivim-code', '1');
-  // Inline math becomes $tex$ inside the text; display math is lifted out as its own part below.
+  // Inline math becomes $tex$ inside the text (through a placeholder, so turndown does not escape
+  // the TeX); display math is lifted out as its own part below.
+  const inlineMath = new Map<string, string>();
   container.find('.katex, math').each((_, el) => {
     const node = $(el);
     if (node.closest('.katex-display, math[display="block"]').length && !node.is('.katex-display, math[display="block"]')) return;
     if (node.is('.katex-display, math[display="block"]') || node.parents('.katex-display').length) return;
     const tex = texOf(node);
-    if (tex) node.replaceWith(`$${tex}$`);
+    if (!tex) return;
+    const token = `VIVIMINLINEMATH${inlineMath.size}X`;
+    inlineMath.set(token, `$${tex}$`);
+    node.replaceWith(token);
   });
+  const restoreMath = (text: string) => (inlineMath.size ? text.replace(/VIVIMINLINEMATH\d+X/g, (token) => inlineMath.get(token) ?? token) : text);
   const parts: ContentPart[] = [];
   let buffer = '';
   const flush = () => {
-    const text = htmlToMarkdown(buffer);
+    const text = restoreMath(htmlToMarkdown(buffer));
     if (text) parts.push({ type: 'text', text, format: 'markdown' });
     buffer = '';
   };
