@@ -1,6 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -8,7 +9,7 @@ import { TRPCError } from '@trpc/server';
 import { fastifyTRPCOpenApiPlugin, generateOpenApiDocument } from 'trpc-to-openapi';
 import type { Actor } from './actor.ts';
 import { appRouter, type AppRouter } from './composition.ts';
-import { DomainError, HTTP_STATUS } from './errors.ts';
+import { DomainError, HTTP_STATUS, UnauthenticatedError } from './errors.ts';
 import type { HttpDeps } from './module.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { Runtime } from './runtime.ts';
@@ -60,6 +61,7 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await app.register(multipart, { limits: { fileSize: config.capture.maxUploadBytes, files: 1, fields: 10 } });
   await app.register(cookie, { secret: createHmac('sha256', runtime.secretKey).update('cookie-signing').digest('hex') });
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -111,23 +113,32 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
   });
 
-  const createContext = async ({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> => {
-    let actor: Actor | null = null;
+  /** The caller of a request: API key (Bearer), the local CLI token, or the session cookie (renewed when due). */
+  const resolveActor = async (req: FastifyRequest, res: FastifyReply): Promise<Actor | null> => {
     const bearer = bearerOf(req);
     if (bearer !== undefined) {
-      if (sameSecret(bearer, runtime.localToken)) actor = LOCAL_ACTOR;
-      else actor = await runtime.services.authenticator.authenticateApiKey(bearer);
-      if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or revoked API key' });
-    } else {
-      const token = req.cookies[SESSION_COOKIE];
-      if (token) {
-        const result = await runtime.services.authenticator.validateSession(token);
-        if (!result) setSessionCookie(res, null);
-        else {
-          actor = result.actor;
-          if (result.renewedUntil) setSessionCookie(res, { token, expiresAt: result.renewedUntil });
-        }
-      }
+      const actor = sameSecret(bearer, runtime.localToken) ? LOCAL_ACTOR : await runtime.services.authenticator.authenticateApiKey(bearer);
+      if (!actor) throw new UnauthenticatedError('AUTH_INVALID_API_KEY', 'Invalid or revoked API key');
+      return actor;
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return null;
+    const result = await runtime.services.authenticator.validateSession(token);
+    if (!result) {
+      setSessionCookie(res, null);
+      return null;
+    }
+    if (result.renewedUntil) setSessionCookie(res, { token, expiresAt: result.renewedUntil });
+    return result.actor;
+  };
+
+  const createContext = async ({ req, res }: { req: FastifyRequest; res: FastifyReply }): Promise<Context> => {
+    let actor: Actor | null;
+    try {
+      actor = await resolveActor(req, res);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) throw new TRPCError({ code: 'UNAUTHORIZED', message: error.message });
+      throw error;
     }
     return {
       actor,
@@ -173,7 +184,7 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
     return reply.code(reasons.length ? 503 : 200).send({ ready: reasons.length === 0, reasons, database: runtime.kernel.database, worker: runtime.kernel.workerRunning() });
   });
 
-  const httpDeps: HttpDeps = { ...runtime.deps, services: runtime.services, limiter, setSessionCookie };
+  const httpDeps: HttpDeps = { ...runtime.deps, services: runtime.services, limiter, setSessionCookie, actorOf: resolveActor };
   for (const module of runtime.modules) await module.http?.(app, httpDeps);
   await registerStatic(app, log);
   return app;

@@ -6,7 +6,8 @@ import type { AppServices } from './services.ts';
 import type { JobDefinitions, JobQueue } from './jobs.ts';
 import type { EventBus } from './events.ts';
 import type { ProviderRegistry } from '#plugins/providers/sdk/index.ts';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from './actor.ts';
 import type { AuditLog } from './audit.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -55,6 +56,8 @@ export interface HttpDeps extends Omit<ModuleDeps, 'services'> {
   limiter: RateLimiter;
   /** Sets (or clears, with null) the session cookie on a reply. */
   setSessionCookie(reply: FastifyReply, session: { token: string; expiresAt: Date } | null): void;
+  /** The authenticated caller of a plain HTTP request (throws on a bad API key; null when anonymous). */
+  actorOf(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null>;
 }
 
 /** A domain module's manifest: what it needs, what it brings. */

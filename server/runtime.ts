@@ -108,6 +108,13 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
     const applied = await migrate(orm);
     if (applied.length) log.info({ applied }, 'migrations applied');
     await migrateWorkerSchema(url, log.child({ component: 'worker' }));
+    if (embedded) {
+      // This process holds the data dir alone: any job still locked was running in a process that
+      // died (kill -9, power loss). Unlock it now so it resumes, instead of after graphile-worker's 4 h.
+      await orm.em.fork().execute(
+        `select graphile_worker.force_unlock_workers(coalesce(array(select distinct locked_by from graphile_worker._private_jobs where locked_by is not null), '{}'::text[]))`,
+      );
+    }
 
     const providers = await loadProviders(providerSources(config), { log: log.child({ component: 'providers' }) });
     const em = () => orm.em.fork();

@@ -1,6 +1,7 @@
 import { defineModule } from '#server/module.ts';
 import { captureEntities } from './entities.ts';
 import { captureJobs } from './jobs.ts';
+import { registerCaptureRoutes } from './http.ts';
 import { captureRouter } from './router.ts';
 import { CaptureService } from './service.ts';
 import type { CaptureNetwork } from './service/capture-url.ts';
@@ -21,7 +22,9 @@ declare module '#server/module.ts' {
 /** Conversations captured from share links, uploaded pages and exports; messages, parts, blobs, ACUs. */
 export default defineModule({
   name: 'capture',
+  dependsOn: ['auth'],
   entities: captureEntities,
+  http: registerCaptureRoutes,
   router: captureRouter,
   jobs: captureJobs,
   services: (deps) => ({ capture: new CaptureService(deps, deps.overrides.captureNetwork) }),

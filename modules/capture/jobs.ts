@@ -8,6 +8,11 @@ export const captureJobs = {
     maxAttempts: 3,
     run: (payload, ctx) => ctx.services.capture.runCaptureJob(payload, ctx),
   }),
+  'capture.import': defineJob({
+    payload: z.object({ importId: z.uuid() }),
+    maxAttempts: 5,
+    run: (payload, ctx) => ctx.services.capture.runImportJob(payload, ctx),
+  }),
   'capture.acus': defineJob({
     payload: z.object({ conversationId: z.uuid(), ownerId: z.uuid() }),
     maxAttempts: 5,

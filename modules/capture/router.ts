@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { protectedProcedure, router } from '#server/trpc.ts';
+import { adminProcedure, protectedProcedure, router } from '#server/trpc.ts';
 import {
   acuOutput,
   acuPage,
@@ -14,6 +14,8 @@ import {
   exportInput,
   exportOutput,
   getConversationInput,
+  importIdInput,
+  importReport,
   jobIdInput,
   listAcusInput,
   listConversationsInput,
@@ -84,6 +86,19 @@ const conversations = router({
     .query(({ ctx, input }) => ctx.services.capture.export(ctx.actor, input.id, input.format)),
 });
 
+const imports = router({
+  list: protectedProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/imports', tags: ['imports'] } })
+    .input(z.object({}).optional())
+    .output(z.array(importReport))
+    .query(({ ctx }) => ctx.services.capture.importer.list(ctx.actor.userId)),
+  byId: protectedProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/imports/{id}', tags: ['imports'] } })
+    .input(importIdInput)
+    .output(importReport)
+    .query(({ ctx, input }) => ctx.services.capture.importer.report(ctx.actor.userId, input.id)),
+});
+
 const acus = router({
   list: protectedProcedure
     .meta({ openapi: { method: 'GET', path: '/v1/acus', tags: ['acus'] } })
@@ -97,4 +112,24 @@ const acus = router({
     .query(({ ctx, input }) => ctx.services.capture.getAcu(ctx.actor, input.id)),
 });
 
-export const captureRouter = router({ ...captureProcedures, conversations, acus });
+/** The operator's view (CLI, admin): act for a user named by email. */
+const admin = router({
+  captureFor: adminProcedure
+    .meta({ openapi: { method: 'POST', path: '/admin/capture', tags: ['admin'] } })
+    .input(captureInput.extend({ email: z.email() }))
+    .output(z.object({ jobId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const owner = await ctx.services.auth.findByEmail(input.email.toLowerCase());
+      return ctx.services.capture.capture({ ...ctx.actor, userId: owner.id }, input.url);
+    }),
+  conversationsFor: adminProcedure
+    .meta({ openapi: { method: 'GET', path: '/admin/conversations', tags: ['admin'] } })
+    .input(listConversationsInput.extend({ email: z.email() }))
+    .output(conversationPage)
+    .query(async ({ ctx, input }) => {
+      const owner = await ctx.services.auth.findByEmail(input.email.toLowerCase());
+      return ctx.services.capture.list({ ...ctx.actor, userId: owner.id }, input);
+    }),
+});
+
+export const captureRouter = router({ ...captureProcedures, conversations, acus, imports, admin });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Actor } from '#server/actor.ts';
 import { NotFoundError, PermanentJobError } from '#server/errors.ts';
 import type { JobContext, JobStatus } from '#server/jobs.ts';
@@ -11,6 +10,7 @@ import { CaptureError, TRANSIENT_CAPTURE_ERRORS, type CaptureErrorCode } from '.
 import type { CaptureStatus, ConversationDetail, ListConversationsInput } from './schemas.ts';
 import { fetchAndExtract, guardedNetwork, resolveShareUrl, type CaptureNetwork, type CaptureStep } from './service/capture-url.ts';
 import { ConversationQueries } from './service/conversations.ts';
+import { Importer } from './service/import.ts';
 import { exportConversation } from './service/export.ts';
 import { storeConversation, type StoreResult } from './store.ts';
 
@@ -30,6 +30,7 @@ export class CaptureService {
   readonly blobs: BlobStore;
   readonly browser: BrowserRenderer;
   readonly conversations: ConversationQueries;
+  readonly importer: Importer;
 
   constructor(deps: ModuleDeps, network: CaptureNetwork = guardedNetwork) {
     this.deps = deps;
@@ -37,6 +38,17 @@ export class CaptureService {
     this.blobs = new BlobStore(deps.config.dataDir);
     this.browser = new BrowserRenderer({ chromiumPath: deps.config.browser.chromiumPath, log: deps.log.child({ component: 'browser' }) });
     this.conversations = new ConversationQueries(deps.em, this.blobs);
+    this.importer = new Importer({ em: deps.em, jobs: deps.jobs, blobs: this.blobs, providers: deps.providers, dataDir: deps.config.dataDir });
+  }
+
+  /** The 'capture.import' job: runs (or resumes) an import; a file that can never import fails at once. */
+  async runImportJob(payload: { importId: string }, ctx: JobContext) {
+    try {
+      return await this.importer.run(payload.importId, { log: ctx.log, signal: ctx.signal, progress: (_done, message) => ctx.progress('importing', undefined, message) });
+    } catch (error) {
+      if (error instanceof CaptureError && !TRANSIENT_CAPTURE_ERRORS.has(error.code)) throw new PermanentJobError(error.message, { code: error.code, cause: error });
+      throw error;
+    }
   }
 
   /** Validates a share link and queues its capture; returns the job id to follow. */
@@ -202,11 +214,6 @@ export class CaptureService {
       [...params, limit],
     );
     return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, type: r.type, content: r.content, language: r.language, quality: Number(r.quality), messageIds: r.message_ids, createdAt: new Date(r.created_at) }));
-  }
-
-  /** Where uploads wait for their import. */
-  uploadsDir(): string {
-    return path.join(this.deps.config.dataDir, 'uploads');
   }
 
   /** Stops the browser. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { Logger } from 'pino';
@@ -18,8 +18,53 @@ export interface CliApi {
   createApiKey(input: { email: string; name: string; scopes: ('read' | 'write' | 'capture:write' | 'admin')[] }): Promise<{ id: string; key: string; scopes: string[] }>;
   listApiKeys(email: string): Promise<{ id: string; name: string; prefix: string; scopes: string[]; lastUsedAt: Date | string | null; revokedAt: Date | string | null }[]>;
   revokeApiKey(input: { email: string; id: string }): Promise<{ id: string; revokedAt: Date | string | null }>;
+  /** Imports an export file for a user; resolves with the final report. */
+  importFile(file: string, email: string): Promise<ImportResult>;
+  /** Captures a share link for a user; resolves when stored. */
+  capture(url: string, email: string): Promise<CaptureResult>;
+  conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
+  users(): Promise<{ id: string; email: string; isAdmin: boolean }[]>;
   system(): Promise<{ database: string; databaseReady: boolean; workerRunning: boolean; modules: string[]; providers: { id?: string; source: string; loaded: boolean; error?: string }[] }>;
   close(): Promise<void>;
+}
+
+/** What `vivim import` prints. */
+export interface ImportResult {
+  importId: string;
+  provider: string | null;
+  conversations: number;
+  messages: number;
+  unchanged: number;
+  errors: { source: string; code: string; message: string }[];
+}
+
+/** What `vivim capture` prints. */
+export interface CaptureResult {
+  conversationId: string;
+  sourceConversationId: string;
+  messages: number;
+  changed: boolean;
+}
+
+interface JobOutcome {
+  state: string;
+  error: string | null;
+  errorCode: string | null;
+  result?: unknown;
+}
+
+/** Polls a job until it ends; a failed job becomes an error carrying its code. */
+async function waitForJob(get: () => Promise<JobOutcome>): Promise<unknown> {
+  for (;;) {
+    const status = await get();
+    if (status.state === 'done') return status.result;
+    if (status.state === 'failed') throw Object.assign(new Error(status.error ?? 'failed'), { code: status.errorCode ?? 'FAILED' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function toImportResult(importId: string, report: { provider: string | null; conversations: number; messages: number; unchanged: number; errors: ImportResult['errors'] }): ImportResult {
+  return { importId, provider: report.provider, conversations: report.conversations, messages: report.messages, unchanged: report.unchanged, errors: report.errors };
 }
 
 /** The running server that holds the data dir, if any, with the token it accepts from the CLI. */
@@ -40,6 +85,23 @@ function remote(url: string, token: string): CliApi {
     listApiKeys: (email) => client.auth.apiKeys.listFor.query({ email }),
     revokeApiKey: (input) => client.auth.apiKeys.revokeFor.mutate(input),
     system: () => client.admin.system.query(),
+    users: () => client.auth.users.list.query(),
+    async importFile(file, email) {
+      const form = new FormData();
+      form.append('file', await openAsBlob(file), path.basename(file));
+      const response = await fetch(`${url}/api/v1/import?email=${encodeURIComponent(email)}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      const body = (await response.json()) as { importId?: string; jobId?: string; error?: { code: string; message: string } };
+      if (!response.ok || !body.importId || !body.jobId) throw Object.assign(new Error(body.error?.message ?? `upload failed (${response.status})`), { code: body.error?.code ?? 'UPLOAD_FAILED' });
+      const jobId = body.jobId;
+      const report = (await waitForJob(() => client.jobs.byId.query({ id: jobId }))) as Parameters<typeof toImportResult>[1];
+      return toImportResult(body.importId, report);
+    },
+    async capture(captureUrl, email) {
+      const { jobId } = await client.capture.admin.captureFor.mutate({ url: captureUrl, email });
+      const result = (await waitForJob(() => client.jobs.byId.query({ id: jobId }))) as CaptureResult;
+      return { conversationId: result.conversationId, sourceConversationId: result.sourceConversationId, messages: result.messages, changed: result.changed };
+    },
+    conversations: async (email, limit) => (await client.capture.admin.conversationsFor.query({ email, limit })).items,
     close: async () => undefined,
   };
 }
@@ -53,6 +115,21 @@ function local(runtime: Runtime): CliApi {
     listApiKeys: (email) => caller.auth.apiKeys.listFor({ email }),
     revokeApiKey: (input) => caller.auth.apiKeys.revokeFor(input),
     system: () => caller.admin.system(),
+    users: () => caller.auth.users.list(),
+    async importFile(file, email) {
+      const owner = await runtime.services.auth.findByEmail(email.toLowerCase());
+      const importer = runtime.services.capture.importer;
+      const { importId } = await importer.create(owner.id, { path: file, fileName: path.basename(file), copy: true }, false);
+      return toImportResult(importId, await importer.run(importId, { log: runtime.log }));
+    },
+    async capture(captureUrl, email) {
+      const owner = await runtime.services.auth.findByEmail(email.toLowerCase());
+      const signal = new AbortController().signal;
+      const ctx = { jobId: 'cli', attempt: 1, maxAttempts: 1, log: runtime.log, progress: async () => undefined, signal, services: runtime.services };
+      const stored = await runtime.services.capture.runCaptureJob({ url: captureUrl, ownerId: owner.id }, ctx);
+      return { conversationId: stored.conversationId, sourceConversationId: stored.sourceConversationId, messages: stored.messages, changed: stored.changed };
+    },
+    conversations: async (email, limit) => (await caller.capture.admin.conversationsFor({ email, limit })).items,
     close: () => runtime.stop(),
   };
 }

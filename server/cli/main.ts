@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { TRPCClientError } from '@trpc/client';
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type Config } from '#config';
@@ -40,10 +41,20 @@ function fail(error: unknown, json: boolean): number {
   else if (error && typeof error === 'object' && 'cause' in error && error.cause instanceof DomainError) {
     code = error.cause.code;
     message = error.cause.message;
+  } else if (error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string' && /^[A-Z_]+$/.test((error as { code: string }).code)) {
+    code = (error as { code: string }).code;
   }
   if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   else process.stderr.write(`vivim: ${message}${code !== 'ERROR' && code !== 'CONFIG_INVALID' ? ` (${code})` : ''}\n`);
   return exit;
+}
+
+/** The user a library command acts for: --email, or the only user there is. */
+async function ownerEmail(api: CliApi, email: string | undefined): Promise<string> {
+  if (email) return email;
+  const users = await api.users();
+  if (users.length === 1 && users[0]) return users[0].email;
+  throw Object.assign(new Error(users.length === 0 ? 'No user yet: create one with `vivim user create`' : 'There are several users: say whose library with --email'), { code: 'EMAIL_REQUIRED' });
 }
 
 /** Runs a one-shot command against the server holding the data dir, or the data dir itself. */
@@ -177,6 +188,50 @@ export function buildCli(): Command {
       withApi(options, async (api) => {
         const revoked = await api.revokeApiKey({ email: options.email, id: options.id });
         print(options, revoked, `Revoked ${revoked.id}`);
+      }),
+    );
+  program
+    .command('import')
+    .description('import an official export (ChatGPT zip or conversations.json, Claude, Gemini Takeout, DeepSeek, generic JSON/Markdown)')
+    .argument('<file>', 'the export file')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--json', 'print JSON')
+    .action((file: string, options: JsonFlag & { email?: string }) =>
+      withApi(options, async (api) => {
+        const result = await api.importFile(path.resolve(file), await ownerEmail(api, options.email));
+        const { importId: _importId, provider: _provider, ...counts } = result;
+        print(
+          options,
+          counts,
+          `Imported ${result.conversations} conversations (${result.messages} messages) from ${result.provider ?? 'the file'}; ${result.unchanged} unchanged.` +
+            (result.errors.length ? `\n${result.errors.length} could not be read:\n${result.errors.map((e) => `  - ${e.source}: ${e.code} ${e.message}`).join('\n')}` : ''),
+        );
+      }),
+    );
+  program
+    .command('capture')
+    .description('capture a share link')
+    .argument('<url>', 'the share link')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--json', 'print JSON')
+    .action((url: string, options: JsonFlag & { email?: string }) =>
+      withApi(options, async (api) => {
+        const result = await api.capture(url, await ownerEmail(api, options.email));
+        const { changed: _changed, ...printed } = result;
+        print(options, printed, `${result.changed ? 'Captured' : 'Already up to date:'} ${result.messages} messages → conversation ${result.conversationId}`);
+      }),
+    );
+  const conversations = program.command('conversations').description('the library');
+  conversations
+    .command('list')
+    .description('list conversations, newest first')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email?: string; limit: string }) =>
+      withApi(options, async (api) => {
+        const items = await api.conversations(await ownerEmail(api, options.email), Math.min(200, Math.max(1, Number(options.limit) || 50)));
+        print(options, items, items.length ? items.map((c) => `${c.id}  ${c.provider.padEnd(10)} ${String(c.messageCount).padStart(4)} msgs  ${c.title}`).join('\n') : 'No conversations yet.');
       }),
     );
   program

@@ -1,0 +1,43 @@
+import { createWriteStream, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { hasScope } from '#server/actor.ts';
+import { ForbiddenError, UnauthenticatedError } from '#server/errors.ts';
+import type { HttpDeps } from '#server/module.ts';
+import { CaptureError } from './errors.ts';
+
+const importQuery = z.object({ email: z.email().optional() });
+
+/** `POST /api/v1/import`: a multipart upload of an export, streamed to disk, then imported by a job. */
+export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post('/api/v1/import', async (request, reply) => {
+    const actor = await deps.actorOf(request, reply);
+    if (!actor) throw new UnauthenticatedError('AUTH_REQUIRED');
+    if (!hasScope(actor, 'write')) throw new ForbiddenError('AUTH_SCOPE_MISSING', "This API key lacks the 'write' scope", { scope: 'write' });
+    deps.limiter.hit(`capture:${request.ip}`, deps.config.capture.rateLimitPerMinute);
+    const query = importQuery.safeParse(request.query);
+    if (!query.success) throw new CaptureError('INVALID_URL', 'email must be an email address');
+    let ownerId = actor.userId;
+    if (query.data.email) {
+      if (!actor.isAdmin) throw new ForbiddenError('AUTH_ADMIN_REQUIRED', 'Only administrators import for another user');
+      ownerId = (await deps.services.auth.findByEmail(query.data.email.toLowerCase())).id;
+    }
+    if (!request.isMultipart()) throw new CaptureError('INVALID_CONTENT', 'Send the export as multipart/form-data with a "file" field');
+    const file = await request.file({ limits: { fileSize: deps.config.capture.maxUploadBytes, files: 1 } });
+    if (!file) throw new CaptureError('INVALID_CONTENT', 'No file in the upload');
+    const target = deps.services.capture.importer.uploadPath();
+    try {
+      await pipeline(file.file, createWriteStream(target));
+    } catch (error) {
+      rmSync(target, { force: true });
+      throw error;
+    }
+    if (file.file.truncated) {
+      rmSync(target, { force: true });
+      throw new CaptureError('TOO_LARGE', `The file is larger than ${Math.round(deps.config.capture.maxUploadBytes / 1024 / 1024)} MB`);
+    }
+    const created = await deps.services.capture.importer.create(ownerId, { path: target, fileName: file.filename || 'upload' });
+    return reply.code(202).send(created);
+  });
+}
