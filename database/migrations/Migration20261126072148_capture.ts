@@ -15,16 +15,12 @@ export class Migration20261126072148Capture extends Migration {
     this.addSql("alter table \"capture_acu\" add constraint \"capture_acu_conversation_id_hash_unique\" unique (\"conversation_id\", \"hash\");");
     this.addSql("create table \"capture_import\" (\"id\" uuid not null, \"owner_id\" uuid not null, \"file_name\" text not null, \"path\" text not null, \"provider\" text null, \"status\" text not null, \"job_id\" text null, \"processed\" int not null default 0, \"conversations\" int not null default 0, \"messages\" int not null default 0, \"unchanged\" int not null default 0, \"errors\" jsonb not null, \"created_at\" timestamptz not null default now(), \"finished_at\" timestamptz null, primary key (\"id\"));");
     this.addSql("create index \"capture_import_owner_id_created_at_index\" on \"capture_import\" (\"owner_id\", \"created_at\");");
-    this.addSql("create table \"capture_message\" (\"id\" uuid not null, \"conversation_id\" uuid not null, \"owner_id\" uuid not null, \"source_id\" text not null, \"parent_id\" uuid null, \"branch_index\" int not null default 0, \"position\" int not null, \"is_on_current_branch\" boolean not null default true, \"role\" text not null, \"model\" text null, \"created_at\" timestamptz null, \"hidden\" boolean not null default false, \"text\" text not null, \"content_hash\" text not null, primary key (\"id\"));");
+    this.addSql("create table \"capture_message\" (\"id\" uuid not null, \"conversation_id\" uuid not null, \"owner_id\" uuid not null, \"source_id\" text not null, \"parent_id\" uuid null, \"branch_index\" int not null default 0, \"position\" int not null, \"is_on_current_branch\" boolean not null default true, \"role\" text not null, \"model\" text null, \"created_at\" timestamptz null, \"hidden\" boolean not null default false, \"parts\" jsonb not null, \"text\" text not null, \"content_hash\" text not null, primary key (\"id\"));");
     this.addSql("create index \"capture_message_owner_id_index\" on \"capture_message\" (\"owner_id\");");
     this.addSql("create index \"capture_message_parent_id_index\" on \"capture_message\" (\"parent_id\");");
     this.addSql("alter table \"capture_message\" add constraint \"capture_message_conversation_id_source_id_unique\" unique (\"conversation_id\", \"source_id\");");
-    this.addSql("create table \"capture_content_part\" (\"id\" uuid not null, \"message_id\" uuid not null, \"owner_id\" uuid not null, \"position\" int not null, \"type\" text not null, \"data\" jsonb not null, \"blob_sha\" text null, primary key (\"id\"));");
-    this.addSql("create index \"capture_content_part_owner_id_type_index\" on \"capture_content_part\" (\"owner_id\", \"type\");");
-    this.addSql("alter table \"capture_content_part\" add constraint \"capture_content_part_message_id_position_unique\" unique (\"message_id\", \"position\");");
     this.addSql("alter table \"vivim_job\" add \"error_code\" text null;");
     this.addSql("alter table \"capture_acu\" add constraint \"capture_acu_conversation_id_foreign\" foreign key (\"conversation_id\") references \"capture_conversation\" (\"id\") on delete cascade;");
     this.addSql("alter table \"capture_message\" add constraint \"capture_message_conversation_id_foreign\" foreign key (\"conversation_id\") references \"capture_conversation\" (\"id\") on delete cascade;");
-    this.addSql("alter table \"capture_content_part\" add constraint \"capture_content_part_message_id_foreign\" foreign key (\"message_id\") references \"capture_message\" (\"id\") on delete cascade;");
   }
 }

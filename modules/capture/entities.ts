@@ -52,27 +52,15 @@ export const CaptureMessage = defineEntity({
     model: p.text().nullable(),
     createdAt: p.datetime().nullable(),
     hidden: p.boolean().default(false),
+    /**
+     * The content parts in order, as normalized by the provider (validated by the SDK schema);
+     * images and files carry `blobSha` when stored under `<dataDir>/blobs`. Kept inline: parts are
+     * always read with their message, and one row per message keeps bulk imports fast.
+     */
+    parts: p.json<Record<string, unknown>[]>(),
     /** Plain text of the message (for search and ACUs). */
     text: p.text(),
     contentHash: p.text(),
-  },
-});
-
-export const CaptureContentPart = defineEntity({
-  name: 'CaptureContentPart',
-  tableName: 'capture_content_part',
-  uniques: [{ properties: ['message', 'position'] }],
-  indexes: [{ properties: ['ownerId', 'type'] }],
-  properties: {
-    id: p.uuid().primary(),
-    message: () => p.manyToOne(CaptureMessage).deleteRule('cascade'),
-    ownerId: p.uuid(),
-    position: p.integer(),
-    type: p.text(),
-    /** The part as normalized by the provider (validated by the SDK schema). */
-    data: p.json<Record<string, unknown>>(),
-    /** sha256 of a stored blob (images, files) under `<dataDir>/blobs`. */
-    blobSha: p.text().nullable(),
   },
 });
 
@@ -135,4 +123,4 @@ export const CaptureImport = defineEntity({
   },
 });
 
-export const captureEntities = [CaptureConversation, CaptureMessage, CaptureContentPart, CaptureBlob, CaptureAcu, CaptureImport];
+export const captureEntities = [CaptureConversation, CaptureMessage, CaptureBlob, CaptureAcu, CaptureImport];

@@ -14,8 +14,12 @@ export const captureJobs = {
     run: (payload, ctx) => ctx.services.capture.runImportJob(payload, ctx),
   }),
   'capture.acus': defineJob({
-    payload: z.object({ conversationId: z.uuid(), ownerId: z.uuid() }),
+    payload: z.object({ conversationIds: z.array(z.uuid()).min(1).max(1000), ownerId: z.uuid() }),
     maxAttempts: 5,
-    run: (payload, ctx) => ctx.services.capture.runAcusJob(payload),
+    run: async (payload, ctx) => {
+      let acus = 0;
+      for (const conversationId of payload.conversationIds) acus += (await ctx.services.capture.runAcusJob({ conversationId, ownerId: payload.ownerId })).acus;
+      return { acus };
+    },
   }),
 };

@@ -143,8 +143,7 @@ export class CaptureService {
   async runAcusJob(payload: { conversationId: string; ownerId: string }): Promise<{ acus: number }> {
     const em = this.deps.em();
     const messages = await em.execute<{ id: string; role: string; hidden: boolean; parts: ContentPart[] | null }[]>(
-      `select m.id, m.role, m.hidden, (select jsonb_agg(p.data order by p.position) from capture_content_part p where p.message_id = m.id) as parts
-         from capture_message m where m.conversation_id = ? and m.owner_id = ? order by m.position`,
+      'select m.id, m.role, m.hidden, m.parts from capture_message m where m.conversation_id = ? and m.owner_id = ? order by m.position',
       [payload.conversationId, payload.ownerId],
     );
     if (messages.length === 0) return { acus: 0 };

@@ -24,7 +24,6 @@ export interface StoreResult {
 export type AttachmentResolver = (entry: string) => Promise<{ sha256: string; size: number; mimeType?: string } | undefined>;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const CHUNK = 400;
 
 /** Plain text of a message for search and ACUs. */
 export function messageText(parts: readonly ContentPart[]): string {
@@ -62,13 +61,50 @@ function messageHash(message: CapturedMessage): string {
   return sha256(JSON.stringify([message.role, message.model ?? null, message.createdAt?.toISOString() ?? null, message.hidden, message.parentSourceId, message.parts]));
 }
 
-/** Multi-row insert in chunks (keeps parameter counts bounded). */
-async function insertRows(em: EntityManager, table: string, columns: string[], rows: unknown[][], suffix = '', casts: Record<string, string> = {}): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
-    const tuple = `(${columns.map((c) => `?${casts[c] ?? ''}`).join(', ')})`;
-    await em.execute(`insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(() => tuple).join(', ')} ${suffix}`, chunk.flat());
-  }
+/** Column types for `jsonb_to_recordset`, per table. */
+const RECORD_TYPES: Record<string, Record<string, string>> = {
+  capture_message: {
+    id: 'uuid', conversation_id: 'uuid', owner_id: 'uuid', source_id: 'text', parent_id: 'uuid', branch_index: 'int', position: 'int', is_on_current_branch: 'boolean',
+    role: 'text', model: 'text', created_at: 'timestamptz', hidden: 'boolean', parts: 'jsonb', text: 'text', content_hash: 'text',
+  },
+  capture_blob: { id: 'uuid', owner_id: 'uuid', sha256: 'text', mime_type: 'text', size: 'bigint' },
+  capture_conversation: {
+    id: 'uuid', owner_id: 'uuid', provider: 'text', source_id: 'text', source_url: 'text', title: 'text', model: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
+    captured_at: 'timestamptz', modified_at: 'timestamptz', content_hash: 'text', current_leaf_id: 'uuid', message_count: 'int', origin: 'text',
+  },
+};
+
+/**
+ * Inserts many rows with one statement and one parameter: the rows travel as a JSON array and
+ * PostgreSQL unpacks them (`jsonb_to_recordset`), far cheaper than thousands of bound values.
+ */
+async function insertRows(em: EntityManager, table: string, columns: string[], rows: unknown[][], suffix = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const types = RECORD_TYPES[table] ?? {};
+  const records = rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] instanceof Date ? (row[i] as Date).toISOString() : row[i]])));
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  const definition = columns.map((c) => `"${c}" ${types[c] ?? 'text'}`).join(', ');
+  await em.execute(`insert into ${table} (${list}) select ${list} from jsonb_to_recordset(?::jsonb) as r(${definition}) ${suffix}`, [JSON.stringify(records)]);
+}
+
+/** What storing needs besides the entity manager. */
+export interface StoreInput {
+  ownerId: string;
+  conversation: CapturedConversation;
+  origin: ConversationOrigin;
+  jobs: JobQueue;
+  blobs: BlobStore;
+  attachments?: AttachmentResolver;
+}
+
+/** Stores several conversations of one owner in one transaction (bulk imports): all or none. */
+export async function storeConversations(em: EntityManager, inputs: readonly StoreInput[]): Promise<StoreResult[]> {
+  if (inputs.length === 0) return [];
+  const owner = inputs[0]?.ownerId;
+  if (inputs.some((input) => input.ownerId !== owner)) throw new Error('storeConversations: one owner per batch');
+  const prepared: Prepared[] = [];
+  for (const input of inputs) prepared.push(await prepare(input));
+  return em.transactional((tx) => writeBatch(tx, prepared));
 }
 
 /**
@@ -76,16 +112,26 @@ async function insertRows(em: EntityManager, table: string, columns: string[], r
  * in place (new messages added, changed ones rewritten, none duplicated or dropped); an equal
  * content hash writes nothing. Queues ACU generation in the same transaction.
  */
-export async function storeConversation(
-  em: EntityManager,
-  input: { ownerId: string; conversation: CapturedConversation; origin: ConversationOrigin; jobs: JobQueue; blobs: BlobStore; attachments?: AttachmentResolver },
-): Promise<StoreResult> {
+export async function storeConversation(em: EntityManager, input: StoreInput): Promise<StoreResult> {
+  const item = await prepare(input);
+  const [result] = await em.transactional((tx) => writeBatch(tx, [item]));
+  return result as StoreResult;
+}
+
+type BlobRef = { sha256: string; size: number; mimeType?: string };
+
+interface Prepared {
+  input: StoreInput;
+  conversation: CapturedConversation;
+  contentHash: string;
+  blobShas: Map<ContentPart, BlobRef>;
+}
+
+/** Sanitizes, hashes and stores blobs (outside any transaction: blob files are content-addressed and harmless). */
+async function prepare(input: StoreInput): Promise<Prepared> {
   const conversation = sanitizeConversation(input.conversation);
   const contentHash = sha256(JSON.stringify([conversation.title, conversation.model ?? null, conversation.currentLeafSourceId ?? null, conversation.messages.map(messageHash)]));
-  const visible = conversation.messages.filter((m) => !m.hidden).length;
-
-  // Blobs first (files on disk are content-addressed and harmless if the transaction fails).
-  const blobShas = new Map<ContentPart, { sha256: string; size: number; mimeType?: string }>();
+  const blobShas = new Map<ContentPart, BlobRef>();
   for (const message of conversation.messages) {
     for (const part of message.parts) {
       if (part.type !== 'image' && part.type !== 'file') continue;
@@ -98,101 +144,135 @@ export async function storeConversation(
       }
     }
   }
+  return { input, conversation, contentHash, blobShas };
+}
 
-  return em.transactional(async (tx) => {
-    const existing = (
-      await tx.execute<{ id: string; content_hash: string; message_count: number }[]>(
-        'select id, content_hash, message_count from capture_conversation where owner_id = ? and provider = ? and source_id = ? for update',
-        [input.ownerId, conversation.provider, conversation.sourceId],
-      )
-    )[0];
-    if (existing && existing.content_hash === contentHash) {
-      return { conversationId: existing.id, sourceConversationId: conversation.sourceId, messages: existing.message_count, added: 0, created: false, changed: false };
-    }
-    const conversationId = existing?.id ?? randomUUID();
-    const known = new Map<string, { id: string; hash: string }>();
-    if (existing) {
-      const rows = await tx.execute<{ id: string; source_id: string; content_hash: string }[]>('select id, source_id, content_hash from capture_message where conversation_id = ?', [conversationId]);
-      for (const row of rows) known.set(row.source_id, { id: row.id, hash: row.content_hash });
-    }
-    const ids = new Map<string, string>(conversation.messages.map((m) => [m.sourceId, known.get(m.sourceId)?.id ?? randomUUID()]));
-    // Keep messages stored earlier that this capture no longer shows (nothing is ever lost): they keep their ids.
-    for (const [sourceId, row] of known) if (!ids.has(sourceId)) ids.set(sourceId, row.id);
+interface ExistingConversation {
+  id: string;
+  provider: string;
+  source_id: string;
+  content_hash: string;
+  message_count: number;
+}
 
-    // Branches: order siblings by position; the current branch runs from the shown leaf to the root.
-    const siblingCount = new Map<string, number>();
-    const branchIndex = new Map<string, number>();
-    const parentOf = new Map<string, string | null>();
-    conversation.messages.forEach((m) => {
-      const parent = m.parentSourceId && ids.has(m.parentSourceId) ? m.parentSourceId : null;
-      parentOf.set(m.sourceId, parent);
-      const key = parent ?? '';
-      branchIndex.set(m.sourceId, siblingCount.get(key) ?? 0);
-      siblingCount.set(key, (siblingCount.get(key) ?? 0) + 1);
+interface KnownMessage {
+  id: string;
+  hash: string;
+  hidden: boolean;
+}
+
+/** The rows one conversation writes, computed in memory. */
+function plan(item: Prepared, existing: ExistingConversation | undefined, known: Map<string, KnownMessage>, blobRows: Map<string, BlobRef>) {
+  const { input, conversation, contentHash, blobShas } = item;
+  const conversationId = existing?.id ?? randomUUID();
+  const ids = new Map<string, string>(conversation.messages.map((m) => [m.sourceId, known.get(m.sourceId)?.id ?? randomUUID()]));
+  // Messages stored earlier that this capture no longer shows are kept (nothing is ever lost).
+  for (const [sourceId, row] of known) if (!ids.has(sourceId)) ids.set(sourceId, row.id);
+  // Branches: siblings ordered by position; the current branch runs from the shown leaf to the root.
+  const siblingCount = new Map<string, number>();
+  const branchIndex = new Map<string, number>();
+  const parentOf = new Map<string, string | null>();
+  for (const m of conversation.messages) {
+    const parent = m.parentSourceId && ids.has(m.parentSourceId) ? m.parentSourceId : null;
+    parentOf.set(m.sourceId, parent);
+    branchIndex.set(m.sourceId, siblingCount.get(parent ?? '') ?? 0);
+    siblingCount.set(parent ?? '', (siblingCount.get(parent ?? '') ?? 0) + 1);
+  }
+  const lastVisible = [...conversation.messages].reverse().find((m) => !m.hidden)?.sourceId;
+  const leaf = conversation.currentLeafSourceId && parentOf.has(conversation.currentLeafSourceId) ? conversation.currentLeafSourceId : lastVisible;
+  const onBranch = new Set<string>();
+  for (let cursor = leaf ?? null; cursor && !onBranch.has(cursor); cursor = parentOf.get(cursor) ?? null) onBranch.add(cursor);
+  // Parts go inline with their message; stored blobs are referenced by sha256, inline image data is dropped.
+  const storedParts = (parts: readonly ContentPart[]) =>
+    parts.map((part) => {
+      const blob = blobShas.get(part);
+      if (blob) blobRows.set(blob.sha256, blob);
+      const { data: _inline, ...rest } = part as ContentPart & { data?: string };
+      return blob ? { ...rest, blobSha: blob.sha256 } : rest;
     });
-    const lastVisible = [...conversation.messages].reverse().find((m) => !m.hidden)?.sourceId;
-    const leaf = conversation.currentLeafSourceId && parentOf.has(conversation.currentLeafSourceId) ? conversation.currentLeafSourceId : lastVisible;
-    const onBranch = new Set<string>();
-    for (let cursor = leaf ?? null; cursor && !onBranch.has(cursor); cursor = parentOf.get(cursor) ?? null) onBranch.add(cursor);
+  const messageRows = conversation.messages.map((m, position) => [
+    ids.get(m.sourceId), conversationId, input.ownerId, m.sourceId, parentOf.get(m.sourceId) ? ids.get(parentOf.get(m.sourceId) as string) : null,
+    branchIndex.get(m.sourceId) ?? 0, position, onBranch.has(m.sourceId), m.role, m.model ?? null, m.createdAt ?? null, m.hidden,
+    storedParts(m.parts), messageText(m.parts), messageHash(m),
+  ]);
+  const shown = new Set(conversation.messages.map((m) => m.sourceId));
+  const visible = conversation.messages.filter((m) => !m.hidden).length + [...known].filter(([sourceId, row]) => !shown.has(sourceId) && !row.hidden).length;
+  const now = new Date();
+  const conversationRow = [
+    conversationId, input.ownerId, conversation.provider, conversation.sourceId, conversation.sourceUrl ?? null, conversation.title, conversation.model ?? null,
+    conversation.createdAt ?? null, conversation.updatedAt ?? null, now, now, contentHash, leaf ? ids.get(leaf) : null, visible, input.origin,
+  ];
+  const added = conversation.messages.filter((m) => !known.has(m.sourceId)).length;
+  const result: StoreResult = { conversationId, sourceConversationId: conversation.sourceId, messages: visible, added, created: !existing, changed: true };
+  return { result, conversationRow, messageRows, hiddenFromCapture: existing && known.size ? [...shown] : undefined };
+}
 
-    const now = new Date();
-    await tx.execute(
-      `insert into capture_conversation (id, owner_id, provider, source_id, source_url, title, model, created_at, updated_at, captured_at, modified_at, content_hash, current_leaf_id, message_count, tags, visibility, origin)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', 'private', ?)
-       on conflict (owner_id, provider, source_id) do update set source_url = coalesce(excluded.source_url, capture_conversation.source_url), title = excluded.title,
+/** The writes of a batch of one owner's conversations, in a handful of statements, inside the caller's transaction. */
+async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promise<StoreResult[]> {
+  const ownerId = items[0]?.input.ownerId as string;
+  const existingRows = await tx.execute<ExistingConversation[]>(
+    `select c.id, c.provider, c.source_id, c.content_hash, c.message_count from capture_conversation c
+       join jsonb_to_recordset(?::jsonb) as k(provider text, source_id text) on k.provider = c.provider and k.source_id = c.source_id
+      where c.owner_id = ? for update of c`,
+    [JSON.stringify(items.map((i) => ({ provider: i.conversation.provider, source_id: i.conversation.sourceId }))), ownerId],
+  );
+  const existing = new Map(existingRows.map((row) => [`${row.provider}\u0000${row.source_id}`, row]));
+  const changed = items.filter((i) => existing.get(`${i.conversation.provider}\u0000${i.conversation.sourceId}`)?.content_hash !== i.contentHash);
+  const knownIds = changed.map((i) => existing.get(`${i.conversation.provider}\u0000${i.conversation.sourceId}`)?.id).filter((id): id is string => id !== undefined);
+  const known = new Map<string, Map<string, KnownMessage>>();
+  if (knownIds.length) {
+    const rows = await tx.execute<{ conversation_id: string; id: string; source_id: string; content_hash: string; hidden: boolean }[]>(
+      'select conversation_id, id, source_id, content_hash, hidden from capture_message where conversation_id in (select jsonb_array_elements_text(?::jsonb)::uuid)',
+      [JSON.stringify(knownIds)],
+    );
+    for (const row of rows) {
+      const map = known.get(row.conversation_id) ?? new Map<string, KnownMessage>();
+      map.set(row.source_id, { id: row.id, hash: row.content_hash, hidden: row.hidden });
+      known.set(row.conversation_id, map);
+    }
+  }
+  const blobRows = new Map<string, BlobRef>();
+  const planned = new Map<Prepared, ReturnType<typeof plan>>();
+  for (const item of changed) {
+    const row = existing.get(`${item.conversation.provider}\u0000${item.conversation.sourceId}`);
+    planned.set(item, plan(item, row, row ? (known.get(row.id) ?? new Map()) : new Map(), blobRows));
+  }
+  const plans = [...planned.values()];
+  if (plans.length) {
+    await insertRows(
+      tx, 'capture_conversation',
+      ['id', 'owner_id', 'provider', 'source_id', 'source_url', 'title', 'model', 'created_at', 'updated_at', 'captured_at', 'modified_at', 'content_hash', 'current_leaf_id', 'message_count', 'origin'],
+      plans.map((p) => p.conversationRow),
+      `on conflict (owner_id, provider, source_id) do update set source_url = coalesce(excluded.source_url, capture_conversation.source_url), title = excluded.title,
          model = coalesce(excluded.model, capture_conversation.model), created_at = coalesce(excluded.created_at, capture_conversation.created_at),
          updated_at = coalesce(excluded.updated_at, capture_conversation.updated_at), modified_at = excluded.modified_at, content_hash = excluded.content_hash,
          current_leaf_id = excluded.current_leaf_id, message_count = excluded.message_count`,
-      [
-        conversationId, input.ownerId, conversation.provider, conversation.sourceId, conversation.sourceUrl ?? null, conversation.title, conversation.model ?? null,
-        conversation.createdAt ?? null, conversation.updatedAt ?? null, now, now, contentHash, leaf ? ids.get(leaf) : null, 0, input.origin,
-      ],
     );
-
-    const changedMessages = conversation.messages.filter((m) => known.get(m.sourceId)?.hash !== messageHash(m));
-    const messageRows = conversation.messages.map((m, position) => [
-      ids.get(m.sourceId), conversationId, input.ownerId, m.sourceId, parentOf.get(m.sourceId) ? ids.get(parentOf.get(m.sourceId) as string) : null,
-      branchIndex.get(m.sourceId) ?? 0, position, onBranch.has(m.sourceId), m.role, m.model ?? null, m.createdAt ?? null, m.hidden, messageText(m.parts), messageHash(m),
-    ]);
     await insertRows(
       tx, 'capture_message',
-      ['id', 'conversation_id', 'owner_id', 'source_id', 'parent_id', 'branch_index', 'position', 'is_on_current_branch', 'role', 'model', 'created_at', 'hidden', 'text', 'content_hash'],
-      messageRows,
+      ['id', 'conversation_id', 'owner_id', 'source_id', 'parent_id', 'branch_index', 'position', 'is_on_current_branch', 'role', 'model', 'created_at', 'hidden', 'parts', 'text', 'content_hash'],
+      plans.flatMap((p) => p.messageRows),
       `on conflict (conversation_id, source_id) do update set parent_id = excluded.parent_id, branch_index = excluded.branch_index, position = excluded.position,
          is_on_current_branch = excluded.is_on_current_branch, role = excluded.role, model = excluded.model, created_at = excluded.created_at,
-         hidden = excluded.hidden, text = excluded.text, content_hash = excluded.content_hash`,
+         hidden = excluded.hidden, parts = excluded.parts, text = excluded.text, content_hash = excluded.content_hash`,
     );
-    // Messages stored earlier but absent from this capture stay, off the current branch.
-    if (known.size) {
+    for (const p of plans) {
+      if (!p.hiddenFromCapture) continue;
+      // Messages stored earlier but absent from this capture stay, off the current branch.
       await tx.execute('update capture_message set is_on_current_branch = false where conversation_id = ? and not (source_id in (select jsonb_array_elements_text(?::jsonb)))', [
-        conversationId,
-        JSON.stringify(conversation.messages.map((m) => m.sourceId)),
+        p.result.conversationId,
+        JSON.stringify(p.hiddenFromCapture),
       ]);
     }
-    const rewritten = changedMessages.filter((m) => known.has(m.sourceId)).map((m) => ids.get(m.sourceId) as string);
-    if (rewritten.length) await tx.execute('delete from capture_content_part where message_id in (select jsonb_array_elements_text(?::jsonb)::uuid)', [JSON.stringify(rewritten)]);
-    const partRows: unknown[][] = [];
-    const blobRows = new Map<string, { sha256: string; size: number; mimeType?: string }>();
-    for (const message of changedMessages) {
-      message.parts.forEach((part, position) => {
-        const blob = blobShas.get(part);
-        if (blob) blobRows.set(blob.sha256, blob);
-        const data = part.type === 'image' && part.data ? { ...part, data: undefined } : part;
-        partRows.push([randomUUID(), ids.get(message.sourceId), input.ownerId, position, part.type, JSON.stringify(data), blob?.sha256 ?? null]);
-      });
-    }
-    await insertRows(tx, 'capture_content_part', ['id', 'message_id', 'owner_id', 'position', 'type', 'data', 'blob_sha'], partRows, '', { data: '::jsonb' });
     if (blobRows.size) {
-      await insertRows(
-        tx, 'capture_blob', ['id', 'owner_id', 'sha256', 'mime_type', 'size'],
-        [...blobRows.values()].map((b) => [randomUUID(), input.ownerId, b.sha256, b.mimeType ?? null, b.size]),
-        'on conflict (owner_id, sha256) do nothing',
-      );
+      await insertRows(tx, 'capture_blob', ['id', 'owner_id', 'sha256', 'mime_type', 'size'], [...blobRows.values()].map((b) => [randomUUID(), ownerId, b.sha256, b.mimeType ?? null, b.size]), 'on conflict (owner_id, sha256) do nothing');
     }
-    const counted = (await tx.execute<{ n: number }[]>('select count(*)::int as n from capture_message where conversation_id = ? and not hidden', [conversationId]))[0]?.n ?? visible;
-    await tx.execute('update capture_conversation set message_count = ? where id = ?', [counted, conversationId]);
-    await input.jobs.enqueue('capture.acus', { conversationId, ownerId: input.ownerId }, { ownerId: input.ownerId, jobKey: `acus:${conversationId}`, runAt: new Date(Date.now() + 500) }, tx);
-    const added = conversation.messages.filter((m) => !known.has(m.sourceId)).length;
-    return { conversationId, sourceConversationId: conversation.sourceId, messages: counted, added, created: !existing, changed: true };
+    await items[0]?.input.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: new Date(Date.now() + 500) }, tx);
+  }
+  return items.map((item) => {
+    const done = planned.get(item);
+    if (done) return done.result;
+    const row = existing.get(`${item.conversation.provider}\u0000${item.conversation.sourceId}`) as ExistingConversation;
+    return { conversationId: row.id, sourceConversationId: row.source_id, messages: Number(row.message_count), added: 0, created: false, changed: false };
   });
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ContentPart } from '#plugins/providers/sdk/index.ts';
 import { NotFoundError, InvalidError } from '#server/errors.ts';
 import type { BlobStore } from '../blobs.ts';
-import type { ConversationDetail, ConversationSummary, ListConversationsInput, MessageOutput } from '../schemas.ts';
+import type { ConversationDetail, ConversationSummary, ListConversationsInput } from '../schemas.ts';
 
 interface ConversationRow {
   id: string;
@@ -115,9 +115,12 @@ export class ConversationQueries {
   async get(ownerId: string, id: string, options: { leafMessageId?: string; allBranches?: boolean } = {}): Promise<ConversationDetail> {
     const conversation = await this.row(ownerId, id);
     const messages = await this.em().execute<
-      { id: string; source_id: string; parent_id: string | null; branch_index: number; is_on_current_branch: boolean; role: string; model: string | null; created_at: string | Date | null; hidden: boolean; sibling_count: number }[]
+      {
+        id: string; source_id: string; parent_id: string | null; branch_index: number; is_on_current_branch: boolean; role: string; model: string | null;
+        created_at: string | Date | null; hidden: boolean; sibling_count: number; parts: (ContentPart & { blobSha?: string })[];
+      }[]
     >(
-      `select m.id, m.source_id, m.parent_id, m.branch_index, m.is_on_current_branch, m.role, m.model, m.created_at, m.hidden,
+      `select m.id, m.source_id, m.parent_id, m.branch_index, m.is_on_current_branch, m.role, m.model, m.created_at, m.hidden, m.parts,
               count(*) over (partition by m.parent_id) as sibling_count
          from capture_message m where m.conversation_id = ? and m.owner_id = ? order by m.position`,
       [id, ownerId],
@@ -137,18 +140,6 @@ export class ConversationQueries {
     } else if (!options.allBranches) {
       selected = messages.filter((m) => m.is_on_current_branch);
     }
-    const parts = selected.length
-      ? await this.em().execute<{ message_id: string; position: number; data: ContentPart; blob_sha: string | null }[]>(
-          'select message_id, position, data, blob_sha from capture_content_part where message_id in (select jsonb_array_elements_text(?::jsonb)::uuid) order by message_id, position',
-          [JSON.stringify(selected.map((m) => m.id))],
-        )
-      : [];
-    const partsOf = new Map<string, MessageOutput['parts']>();
-    for (const part of parts) {
-      const list = partsOf.get(part.message_id) ?? [];
-      list.push({ ...part.data, position: part.position, blobSha: part.blob_sha });
-      partsOf.set(part.message_id, list);
-    }
     return {
       ...toSummary(conversation),
       currentLeafId: conversation.current_leaf_id,
@@ -163,7 +154,7 @@ export class ConversationQueries {
         model: m.model,
         createdAt: date(m.created_at),
         hidden: m.hidden,
-        parts: partsOf.get(m.id) ?? [],
+        parts: (m.parts ?? []).map((part, position) => ({ ...part, position, blobSha: part.blobSha ?? null })),
       })),
     };
   }
@@ -186,13 +177,16 @@ export class ConversationQueries {
     await this.row(ownerId, id);
     const orphaned = await this.em().transactional(async (tx) => {
       const shas = await tx.execute<{ blob_sha: string }[]>(
-        'select distinct p.blob_sha from capture_content_part p join capture_message m on m.id = p.message_id where m.conversation_id = ? and p.blob_sha is not null',
+        "select distinct part->>'blobSha' as blob_sha from capture_message m, jsonb_array_elements(m.parts) part where m.conversation_id = ? and part->>'blobSha' is not null",
         [id],
       );
       await tx.execute('delete from capture_conversation where id = ? and owner_id = ?', [id, ownerId]);
       const gone: string[] = [];
       for (const { blob_sha } of shas) {
-        const stillOwned = await tx.execute<{ n: number }[]>('select count(*)::int as n from capture_content_part where owner_id = ? and blob_sha = ?', [ownerId, blob_sha]);
+        const stillOwned = await tx.execute<{ n: number }[]>(
+          "select count(*)::int as n from capture_message m, jsonb_array_elements(m.parts) part where m.owner_id = ? and part->>'blobSha' = ?",
+          [ownerId, blob_sha],
+        );
         if ((stillOwned[0]?.n ?? 0) === 0) await tx.execute('delete from capture_blob where owner_id = ? and sha256 = ?', [ownerId, blob_sha]);
         const anyOwner = await tx.execute<{ n: number }[]>('select count(*)::int as n from capture_blob where sha256 = ?', [blob_sha]);
         if ((anyOwner[0]?.n ?? 0) === 0) gone.push(blob_sha);

@@ -10,10 +10,11 @@ import type { JobQueue } from '#server/jobs.ts';
 import type { BlobStore } from '../blobs.ts';
 import { CaptureError } from '../errors.ts';
 import type { ImportReport } from '../schemas.ts';
-import { storeConversation } from '../store.ts';
+import { storeConversation, storeConversations, type StoreInput } from '../store.ts';
 
 const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
-const SAVE_EVERY = 25;
+/** Conversations stored per transaction (a failing batch is retried one by one to isolate the bad one). */
+const BATCH = 50;
 
 interface ImportRow {
   id: string;
@@ -151,6 +152,33 @@ export class Importer {
         return this.blobs.putStream(await opened.open(entry), MAX_ATTACHMENT_BYTES);
       };
       let index = 0;
+      let batch: { input: StoreInput; visible: number }[] = [];
+      const record = (result: { changed: boolean }, visible: number) => {
+        if (result.changed) {
+          state.conversations++;
+          state.messages += visible;
+        } else state.unchanged++;
+      };
+      const flush = async () => {
+        if (batch.length === 0) return;
+        try {
+          const results = await storeConversations(this.em(), batch.map((b) => b.input));
+          results.forEach((result, i) => record(result, batch[i]?.visible ?? 0));
+        } catch {
+          // One bad conversation must not sink the others: store them one by one.
+          for (const item of batch) {
+            try {
+              record(await storeConversation(this.em(), item.input), item.visible);
+            } catch (error) {
+              state.errors.push({ source: item.input.conversation.title, code: 'INVALID_CONTENT', message: (error as Error).message.slice(0, 500) });
+            }
+          }
+        }
+        batch = [];
+        state.processed = index;
+        await save('running');
+        await options.progress?.(index, `${index} conversations read`);
+      };
       for await (const item of provider.importExport(file, options.log.child({ provider: provider.id }))) {
         if (options.signal?.aborted) throw new Error('import interrupted by shutdown: it resumes on the next run');
         index++;
@@ -163,23 +191,16 @@ export class Importer {
             const issue = parsed.success ? 'wrong provider' : `${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`;
             state.errors.push({ source: item.conversation?.title ?? String(index), code: 'INVALID_CONTENT', message: issue });
           } else {
-            try {
-              const stored = await storeConversation(this.em(), { ownerId: row.owner_id, conversation: parsed.data, origin: 'import', jobs: this.jobs, blobs: this.blobs, attachments });
-              if (stored.changed) {
-                state.conversations++;
-                state.messages += parsed.data.messages.filter((m) => !m.hidden).length;
-              } else state.unchanged++;
-            } catch (error) {
-              state.errors.push({ source: parsed.data.title, code: 'INVALID_CONTENT', message: (error as Error).message.slice(0, 500) });
-            }
+            batch.push({
+              input: { ownerId: row.owner_id, conversation: parsed.data, origin: 'import', jobs: this.jobs, blobs: this.blobs, attachments },
+              visible: parsed.data.messages.filter((m) => !m.hidden).length,
+            });
           }
         }
-        state.processed = index;
-        if (index % SAVE_EVERY === 0) {
-          await save('running');
-          await options.progress?.(index, `${index} conversations read`);
-        }
+        if (batch.length >= BATCH) await flush();
       }
+      await flush();
+      state.processed = index;
       if (state.conversations === 0 && state.unchanged === 0) {
         await save('failed', true);
         throw new CaptureError('INVALID_CONTENT', state.errors.length ? `Nothing was imported: ${state.errors.length} conversations could not be read` : 'Nothing was imported: the export holds no conversations');

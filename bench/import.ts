@@ -1,0 +1,70 @@
+// Import benchmark: a generated ChatGPT-format export (default 200k visible messages, with branches
+// and code) imported through the real importer into a fresh embedded database, in this process.
+// Prints messages/s and peak RSS. Usage: npm run bench:import [-- --messages N]
+import { mkdtempSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../config/index.ts';
+import { modules } from '../server/composition.ts';
+import { createLogger } from '../server/logger.ts';
+import { startRuntime } from '../server/runtime.ts';
+import { chatgptConversation } from '../tests/factories/chatgpt-export.ts';
+
+const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
+const messages = arg('--messages', 200_000);
+const messagesPer = 20;
+const conversations = Math.ceil(messages / messagesPer);
+const dir = mkdtempSync(path.join(tmpdir(), 'vivim-bench-import-'));
+const file = path.join(dir, 'conversations.json');
+
+// The export is written by a child process, so its garbage does not count against the import's memory.
+if (process.argv[2] === '--write-export') {
+  const target = process.argv[3] as string;
+  const count = Number(process.argv[4]);
+  const out = createWriteStream(target);
+  out.write('[');
+  for (let i = 0; i < count; i++) {
+    if (!out.write(`${i ? ',' : ''}${JSON.stringify(chatgptConversation(i, { conversations: count, messagesPer, branchEvery: 10 }))}`)) await once(out, 'drain');
+  }
+  out.end(']');
+  await once(out, 'finish');
+  process.exit(0);
+}
+execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--write-export', file, String(conversations)], { stdio: 'inherit' });
+console.log(`export: ${conversations} conversations, ${messages} messages (+ branches), ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+
+const config = loadConfig({ VIVIM_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn' });
+const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: false });
+try {
+  const owner = await runtime.services.auth.createUser({ email: 'bench@example.com', password: 'correct horse battery', isAdmin: true });
+  const { importId } = await runtime.services.capture.importer.create(owner.id, { path: file, fileName: 'conversations.json', copy: true }, false);
+  const baseline = process.memoryUsage();
+  let peak = baseline.rss;
+  let peakAt = baseline;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak) [peak, peakAt] = [now.rss, now];
+  }, 100);
+  const started = performance.now();
+  const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  console.log(
+    JSON.stringify({
+      conversations: report.conversations,
+      messages: report.messages,
+      errors: report.errors.length,
+      seconds: Math.round(seconds * 10) / 10,
+      messagesPerSecond: Math.round(report.messages / seconds),
+      peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1e6),
+      baselineRssMb: Math.round(baseline.rss / 1e6),
+      atPeakMb: { heapUsed: Math.round(peakAt.heapUsed / 1e6), external: Math.round(peakAt.external / 1e6), arrayBuffers: Math.round(peakAt.arrayBuffers / 1e6) },
+    }),
+  );
+} finally {
+  await runtime.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
