@@ -1,0 +1,46 @@
+// Capture benchmark: real saved share pages (../shared/fixtures) captured end to end through the
+// capture pipeline (fetch → [render in Chromium] → extract → store) with the network replaced by
+// the recorded pages. Prints p50/p95 per path. Usage: npm run bench:capture [-- --runs N]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config/index.ts';
+import { modules } from '../server/composition.ts';
+import { createLogger } from '../server/logger.ts';
+import { startRuntime } from '../server/runtime.ts';
+import { fakeNetwork } from '../tests/helpers/fake-network.ts';
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'fixtures', 'share-pages');
+const cases = [
+  { name: 'embedded data (ChatGPT, 1.2 MB page)', url: 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c', file: 'chatgpt/page.html' },
+  { name: 'embedded data (Kimi, 2.6 MB page)', url: 'https://www.kimi.com/share/19be85a5-0c42-8bc7-8000-0000f26198c2', file: 'kimi/page.html' },
+  { name: 'browser (Claude, 1.3 MB page, Chromium)', url: 'https://claude.ai/share/ca5ad573-749e-40a2-93f1-dc0473215fa5', file: 'claude/page.html' },
+  { name: 'browser (Grok, 1.1 MB page, Chromium)', url: 'https://grok.com/share/bGVnYWN5LWNvcHk_32845a54-452d-4563-b9ca-8d9871b40595', file: 'grok/page.html' },
+];
+const pages = new Map(cases.map((c) => [c.url, { body: readFileSync(path.join(fixtures, c.file), 'utf8') }]));
+const dir = mkdtempSync(path.join(tmpdir(), 'vivim-bench-capture-'));
+const config = loadConfig({ VIVIM_DATA_DIR: dir, LOG_LEVEL: 'warn' });
+const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: false, overrides: { captureNetwork: fakeNetwork(pages) } });
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
+try {
+  const owner = await runtime.services.auth.createUser({ email: 'bench@example.com', password: 'correct horse battery', isAdmin: true });
+  const ctx = { jobId: 'bench', attempt: 1, maxAttempts: 1, log: runtime.log, progress: async () => undefined, signal: new AbortController().signal, services: runtime.services };
+  const results = [];
+  for (const c of cases) {
+    const times: number[] = [];
+    let messages = 0;
+    for (let i = 0; i <= runs; i++) {
+      const started = performance.now();
+      const stored = await runtime.services.capture.runCaptureJob({ url: c.url, ownerId: owner.id }, ctx);
+      if (i > 0) times.push(performance.now() - started); // the first run warms up (and launches Chromium)
+      messages = stored.messages;
+    }
+    results.push({ case: c.name, messages, p50Ms: Math.round(percentile(times, 50)), p95Ms: Math.round(percentile(times, 95)) });
+    console.log(JSON.stringify(results.at(-1)));
+  }
+} finally {
+  await runtime.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
