@@ -69,10 +69,11 @@ const errorMapping = t.middleware(async ({ next, ctx, path }) => {
   return result;
 });
 
-/** Enforces the `rateLimit` meta of a procedure (per client address). */
+/** Enforces the `rateLimit` meta of a procedure: per user when signed in, per client address otherwise. */
 const rateLimit = t.middleware(async ({ next, ctx, meta }) => {
   if (meta?.rateLimit) {
-    ctx.limiter.hit(`${meta.rateLimit}:${ctx.ip}`, ctx.rateLimits[meta.rateLimit]);
+    const who = ctx.actor && ctx.actor.via !== 'local' ? `user:${ctx.actor.userId}` : `ip:${ctx.ip}`;
+    ctx.limiter.hit(`${meta.rateLimit}:${who}`, ctx.rateLimits[meta.rateLimit]);
   }
   return next();
 });

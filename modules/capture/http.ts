@@ -15,7 +15,7 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): voi
     const actor = await deps.actorOf(request, reply);
     if (!actor) throw new UnauthenticatedError('AUTH_REQUIRED');
     if (!hasScope(actor, 'write')) throw new ForbiddenError('AUTH_SCOPE_MISSING', "This API key lacks the 'write' scope", { scope: 'write' });
-    deps.limiter.hit(`capture:${request.ip}`, deps.config.capture.rateLimitPerMinute);
+    deps.limiter.hit(`capture:user:${actor.userId}`, deps.config.capture.rateLimitPerMinute);
     const query = importQuery.safeParse(request.query);
     if (!query.success) throw new CaptureError('INVALID_URL', 'email must be an email address');
     let ownerId = actor.userId;

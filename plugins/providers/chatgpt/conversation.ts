@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { capturedConversation, type CapturedConversation, type CapturedMessage, type ContentPart, type ProviderLog } from '../sdk/index.ts';
-import { splitMarkdown } from './markdown.ts';
+import { markdownToParts } from '../sdk/markdown.ts';
 
 /**
  * ChatGPT's conversation object, as the share page embeds it and as the data export's
@@ -177,7 +177,7 @@ function contentParts(message: RawMessage, role: string, options: ConvertOptions
   const usedFiles = new Set<string>();
   const textPart = (text: string) => {
     if (!text.trim()) return;
-    if (role === 'assistant') parts.push(...splitMarkdown(text).map((part) => resolveReferences(part, metadata)));
+    if (role === 'assistant') parts.push(...markdownToParts(text).map((part) => resolveReferences(part, metadata)));
     else if (role === 'tool') parts.push({ type: 'tool_result', content: text, isError: false });
     else parts.push({ type: 'text', text, format: 'plain' });
   };

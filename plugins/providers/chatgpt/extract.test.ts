@@ -1,20 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput } from '../sdk/index.ts';
+import { capturedConversation, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput } from '../sdk/index.ts';
 import chatgpt from './index.ts';
 import { sharePageHtml, shareRouteData } from './fixtures/synthetic.ts';
+import { providerError as errorOf, sharedFixture as shared } from '../sdk/testing/fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const projectRoot = path.resolve(here, '..', '..', '..');
-const sharedFixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures');
-
-function shared(relative: string): string {
-  const file = path.join(sharedFixtures, relative);
-  if (!existsSync(file)) throw new Error(`shared fixture missing: ${file} (the shared/ folder must sit beside the project root)`);
-  return readFileSync(file, 'utf8');
-}
 
 const log = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 const SHARE_ID = '6972e35f-2944-8006-a2ea-b005ff22c02c';
@@ -24,16 +17,6 @@ function extract(input: ExtractInput): CapturedConversation {
   const extractFn = chatgpt.extract;
   if (!extractFn) throw new Error('no extract');
   return extractFn(input, log) as CapturedConversation;
-}
-
-function errorOf(fn: () => unknown): ProviderError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const squash = (text: string) => text.replace(/\s+/g, '');

@@ -1,5 +1,6 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
 import { htmlToParts, loadHtml, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 import { convertConversation, rawConversation, type RawConversation } from './conversation.ts';
 import { decodeTurboStream, enqueuedChunks } from './turbo-stream.ts';
 
@@ -42,13 +43,7 @@ export function extractChatgpt({ url, html, via }: ExtractInput, log: ProviderLo
   }
 
   // Scripts, styles, icons and source-offset attributes are most of a saved page's bytes and hold no turn content.
-  const $ = loadHtml(
-    html
-      .replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
-      .replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, '')
-      .replace(/<svg\b[^>]*>[\s\S]*?<\/svg>/gi, '')
-      .replace(/ data-(?:start|end)="\d*"/g, ''),
-  );
+  const $ = loadHtml(lightenHtml(html).replace(/ data-(?:start|end)="\d*"/g, ''));
   const turns = $('[data-message-author-role]');
   if (turns.length && (isChatgptPage($, html) || turns.is(CHATGPT_TURN))) return fromDom($, turns, url, urlId, log);
 
@@ -145,11 +140,6 @@ function findKey(root: unknown, key: string): unknown {
     queue.push(...Object.values(value as Record<string, unknown>));
   }
   return undefined;
-}
-
-function isBotCheck($: CheerioAPI, html: string): boolean {
-  const title = $('title').text().trim();
-  return /^just a moment/i.test(title) || /id="challenge-(?:form|running|stage)"|cf-chl-widget|cf_chl_opt\s*=\s*\{[^}]*cType/i.test(html) || /^attention required/i.test(title);
 }
 
 function isChatgptPage($: CheerioAPI, html: string): boolean {

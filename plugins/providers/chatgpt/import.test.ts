@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openExportFile } from '../sdk/export-file.ts';
 import type { CapturedConversation, ImportedItem } from '../sdk/index.ts';
 import chatgpt from './index.ts';
-import { zipBytes } from './fixtures/synthetic.ts';
+import { zipBytes } from '../sdk/testing/zip.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vivim-chatgpt-export-'));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Element } from 'domhandler';
-import { htmlToMarkdown, loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { htmlToMarkdown, htmlToParts, loadHtml, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { katexMath, partsOf, replaceCodeBlock } from './parts.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 import { matchConversationUrl, matchShareUrl } from './urls.ts';
 
 /*
@@ -23,23 +23,6 @@ const MARKDOWN_BLOCK = '.standard-markdown, .progressive-markdown';
 const DISCLOSURE_TOGGLE = 'button[class*="group/row"], button[class*="group/status"], [class*="group/collapse-indicator"]';
 const ARTIFACT_CARD = '[class*="artifact-block-cell"]';
 const DROP = ['button', 'svg', 'style', 'script', '[data-testid="action-bar-copy"]'];
-
-/** Drops what extraction never reads (inline CSS, scripts, icon paths): parsing gets 2–10× faster. */
-export function lighten(html: string): string {
-  return html
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, '')
-    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
-    .replace(/<svg\b[^>]*>[\s\S]*?<\/svg>/gi, '<svg></svg>');
-}
-
-/** A Cloudflare challenge ("Just a moment…", "Verify you are human") instead of the page. */
-export function isBotCheck(html: string, $: CheerioAPI): boolean {
-  const title = $('title').first().text().trim();
-  if (/^just a moment/i.test(title) || /^attention required/i.test(title)) return true;
-  if ($('#challenge-form, #challenge-running, #challenge-stage, .cf-turnstile, form[action*="__cf_chl"]').length) return true;
-  // Not `cdn-cgi/challenge-platform` alone: Cloudflare injects its bot-detection script into normal pages too.
-  return /window\._cf_chl_opt|needs to review the security of your connection|Verify you are human by completing the action below/i.test(html);
-}
 
 /** The sign-in page claude.ai shows when a share is only visible to signed-in users. */
 function isSignInWall($: CheerioAPI, url: URL): boolean {
@@ -134,12 +117,12 @@ function prepareCode($: CheerioAPI, container: Selection): void {
       .get()
       .find((text) => /^[\w+#.-]{1,32}$/.test(text));
     const language = (fromClass ?? label)?.toLowerCase();
-    replaceCodeBlock($, wrapper, (code.length ? code : pre).text().replace(/\n$/, ''), language);
+    replaceWithCode($, wrapper, (code.length ? code : pre).text().replace(/\n$/, ''), language);
   });
 }
 
 function answerParts($: CheerioAPI, root: Selection): ContentPart[] {
-  return partsOf($, root, { drop: DROP, prepare: (container) => prepareCode($, container), math: katexMath });
+  return htmlToParts($, root, { drop: DROP, prepare: (container) => prepareCode($, container) });
 }
 
 /** The element of a disclosure (toggle + collapsible body) and its body, if rendered. */
@@ -227,10 +210,10 @@ function conversationIdOf(url: URL): string {
 /** Extracts a claude.ai share (or signed-in chat) page. */
 export function extractClaude(input: ExtractInput, log: ProviderLog): CapturedConversation {
   const { url, html, via } = input;
-  const $ = loadHtml(lighten(html));
+  const $ = loadHtml(lightenHtml(html));
   const turns = $(TURN).filter((_, el) => !$(el).parents(TURN).length);
   if (!turns.length) {
-    if (isBotCheck(html, $)) throw new ProviderError('BOT_CHECK', 'bot-check', 'claude.ai answered with a Cloudflare challenge instead of the share page');
+    if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'bot-check', 'claude.ai answered with a Cloudflare challenge instead of the share page');
     if (isSignInWall($, url)) throw new ProviderError('BOT_CHECK', 'sign-in-wall', 'claude.ai asked to sign in instead of showing the share page');
     if (isNotFound($)) throw new ProviderError('NOT_FOUND', 'find-turns', 'the Claude share does not exist or was deleted');
     if (via === 'fetch') throw new ProviderError('NEEDS_BROWSER', 'find-turns', 'the server HTML of a Claude share holds no messages: render it in a browser');

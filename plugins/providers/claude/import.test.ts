@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openExportFile } from '../sdk/export-file.ts';
 import type { ImportedItem } from '../sdk/index.ts';
 import claude from './index.ts';
-import { writeZip } from './test-zip.ts';
+import { writeZip } from '../sdk/testing/zip.ts';
 
 /*
  * Generated exports following Claude's published export layout (Settings → Privacy → Export data):

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { streamJsonArray } from '../sdk/json.ts';
 import { capturedConversation, type CapturedMessage, type ContentPart, type ExportFile, type ImportedItem, type ProviderLog } from '../sdk/index.ts';
-import { markdownToParts } from './parts.ts';
+import { markdownToParts } from '../sdk/markdown.ts';
 
 /*
  * Claude's data export (Settings → Privacy → Export data): a zip holding conversations.json

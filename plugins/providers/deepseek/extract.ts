@@ -1,7 +1,6 @@
-import type { CheerioAPI, Selection } from '../sdk/html.ts';
-import { textOf } from '../sdk/html.ts';
+import { htmlToParts, labelLanguage, loadHtml, partsToMarkdown, rebuildCodeBlocks, textOf, typedText, type CheerioAPI, type PartsOptions, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { isBotCheck, labelLanguage, loadBody, metaContent, pageTitle, plainText, renderMarkdown, renderParts, type RenderOptions } from './render.ts';
+import { isBotCheck, lightenHtml, metaContent, pageTitle } from '../sdk/page.ts';
 
 export const PROVIDER_ID = 'deepseek';
 export const HOST = 'chat.deepseek.com';
@@ -34,13 +33,17 @@ const NOT_FOUND_TEXTS = ['The link you accessed does not exist.', 'The link you 
 /** <title>s the app uses for every page: not a conversation title. */
 const GENERIC_TITLES = new Set(['DeepSeek - Into the Unknown', 'DeepSeek', 'Shared Conversation - DeepSeek', 'DeepSeek - 探索未至之境']);
 
-const CODE: RenderOptions = {
-  codeContainer: '.md-code-block',
-  // The banner holds the language label and the Copy/Download buttons.
-  codeLabel: (block, $) => {
-    const banner = block.find('.md-code-block-banner, .md-code-block-banner-wrap').first();
-    return banner.length ? labelLanguage(banner, $) : undefined;
-  },
+const CODE: PartsOptions = {
+  prepare: (container, $) =>
+    rebuildCodeBlocks($, container, {
+      codeContainer: '.md-code-block',
+      // The banner holds the language label and the Copy/Download buttons.
+      codeLabel: (block) => {
+        const banner = block.find('.md-code-block-banner, .md-code-block-banner-wrap').first();
+        return banner.length ? labelLanguage(banner, $) : undefined;
+      },
+    }),
+  tidyBlankLines: true,
 };
 
 /** Messages of the page in order: `.ds-message` (the design system's message element) not nested in another. */
@@ -57,12 +60,12 @@ function assistantParts($: CheerioAPI, message: Selection, log: ProviderLog): Co
   message.find('.ds-think-content').each((_, el) => {
     const think = $(el);
     const markdown = think.find('.ds-markdown').first();
-    const text = markdown.length ? renderMarkdown($, markdown, CODE) : textOf(think);
+    const text = markdown.length ? partsToMarkdown(htmlToParts($, markdown, CODE)) : textOf(think);
     if (text) parts.push({ type: 'reasoning', text });
   });
   const answers = message.find('.ds-markdown').filter((_, el) => $(el).parents('.ds-think-content, .ds-markdown').length === 0);
   answers.each((_, el) => {
-    parts.push(...renderParts($, $(el), CODE));
+    parts.push(...htmlToParts($, $(el), CODE));
   });
   if (!answers.length) log.warn({ provider: PROVIDER_ID }, 'assistant turn without an answer block (.ds-markdown)');
   return parts;
@@ -89,9 +92,9 @@ function userParts($: CheerioAPI, message: Selection): ContentPart[] {
       return;
     }
     if (!textOf(child)) return;
-    const text = plainText($, child);
+    const text = typedText($, child);
     if (text !== undefined) texts.push({ type: 'text', text, format: 'plain' });
-    else texts.push(...renderParts($, child, CODE));
+    else texts.push(...htmlToParts($, child, CODE));
   });
   return [...parts, ...texts];
 }
@@ -127,8 +130,8 @@ function titleOf($: CheerioAPI, html: string, id: string, messages: readonly Cap
 
 /** Extracts a DeepSeek share page or signed-in chat page (rendered DOM: the app renders client-side). */
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
-  if (isBotCheck(html)) throw new ProviderError('BOT_CHECK', 'load-page', 'DeepSeek answered with a bot check instead of the page');
-  const $ = loadBody(html);
+  const $ = loadHtml(lightenHtml(html));
+  if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'load-page', 'DeepSeek answered with a bot check instead of the page');
   const elements = messageElements($);
   if (!elements.length) {
     const text = $('body').text();

@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openExportFile } from '../sdk/export-file.ts';
 import type { ImportedItem } from '../sdk/index.ts';
 import deepseek from './index.ts';
-import { markdownToParts } from './markdown.ts';
-import { writeZip } from './test-zip.ts';
+import { writeZip } from '../sdk/testing/zip.ts';
 
 /*
  * Exports generated here follow DeepSeek's data export (conversations.json): an array of
@@ -242,52 +241,5 @@ describe('deepseek export import', () => {
     const items = await collect(write('many.json', many));
     expect(items).toHaveLength(2000);
     expect(items.every((i) => i.ok && i.conversation.messages.length === 7)).toBe(true);
-  });
-});
-
-describe('markdownToParts', () => {
-  it('lifts top-level code, mermaid, tables and display math; leaves nested blocks in the text', () => {
-    expect(
-      markdownToParts(
-        [
-          'Intro with $x$ inline.',
-          '',
-          '~~~mermaid',
-          'graph TD; A-->B',
-          '~~~',
-          '',
-          '$$E = mc^2$$',
-          '',
-          '\\[',
-          'a^2 + b^2',
-          '\\]',
-          '',
-          '1. step',
-          '   ```js',
-          '   run()',
-          '   ```',
-          '',
-          'a | b',
-          ':-- | --:',
-          '`x\\|y` | 2',
-          '',
-          '```',
-          'unclosed fence',
-        ].join('\n'),
-      ),
-    ).toEqual([
-      { type: 'text', format: 'markdown', text: 'Intro with $x$ inline.' },
-      { type: 'mermaid', source: 'graph TD; A-->B' },
-      { type: 'math', tex: 'E = mc^2', display: true },
-      { type: 'math', tex: 'a^2 + b^2', display: true },
-      { type: 'text', format: 'markdown', text: '1. step\n   ```js\n   run()\n   ```' },
-      { type: 'table', header: true, rows: [['a', 'b'], ['`x|y`', '2']] },
-      { type: 'code', code: 'unclosed fence' },
-    ]);
-  });
-
-  it('does not take prices or a lone pipe for math or tables', () => {
-    const text = 'It costs $5 and $$10 a month.\n\na | b without a delimiter row';
-    expect(markdownToParts(text)).toEqual([{ type: 'text', format: 'markdown', text }]);
   });
 });

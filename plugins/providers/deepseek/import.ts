@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { capturedConversation, type CapturedConversation, type CapturedMessage, type ContentPart, type ExportFile, type ImportedItem, type ProviderLog } from '../sdk/index.ts';
 import { streamJsonArray } from '../sdk/json.ts';
-import { markdownToParts } from './markdown.ts';
+import { markdownToParts } from '../sdk/markdown.ts';
 import { PROVIDER_ID } from './extract.ts';
 
 /*

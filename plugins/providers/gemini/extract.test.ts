@@ -1,21 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ProviderError, providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
+import { providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
 import gemini from './index.ts';
+import { providerError as errorOf, sharedFixture as shared } from '../sdk/testing/fixtures.ts';
 
 const log = pino({ level: 'silent' });
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const sharedFixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures');
 const SHARE_URL = 'https://gemini.google.com/share/61e1c5a8d372';
-
-function shared(file: string): string {
-  const full = path.join(sharedFixtures, file);
-  if (!existsSync(full)) throw new Error(`shared fixture missing: ${full} (the shared/ folder must sit beside the project: ../shared/fixtures)`);
-  return readFileSync(full, 'utf8');
-}
 
 function own(file: string): string {
   return readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8');
@@ -23,16 +14,6 @@ function own(file: string): string {
 
 function extract(input: Omit<ExtractInput, 'url'> & { url: string }): CapturedConversation {
   return gemini.extract({ ...input, url: new URL(input.url) }, log);
-}
-
-function errorOf(run: () => unknown): ProviderError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('gemini manifest and URLs', () => {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Element } from 'domhandler';
-import { loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { htmlToParts, loadHtml, partsToMarkdown, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { geminiMath, partsOf, replaceCodeBlock } from './parts.ts';
+import { lightenHtml } from '../sdk/page.ts';
+import { geminiMath } from './math.ts';
 import { matchConversationUrl, matchShareUrl } from './urls.ts';
 
 /*
@@ -23,14 +24,6 @@ const TURN = `${USER_TURN}, ${RESPONSE}`;
 const THOUGHTS = 'model-thoughts';
 const SOURCE_CHIPS = 'source-inline-chip, sources-carousel-inline, source-footnote, .source-inline-chip';
 const DROP = ['button', 'mat-icon', 'gem-icon', '.cdk-visually-hidden', 'message-actions', 'tts-control', 'thinking-overlay', '.table-footer', SOURCE_CHIPS, 'script', 'style'];
-
-/** Drops what extraction never reads (inline CSS, scripts, icon paths): parsing gets 2–10× faster. */
-export function lighten(html: string): string {
-  return html
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/gi, '')
-    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
-    .replace(/<svg\b[^>]*>[\s\S]*?<\/svg>/gi, '<svg></svg>');
-}
 
 /** Google's "unusual traffic" interstitial (google.com/sorry) instead of the page. */
 function isBotCheck(html: string, $: CheerioAPI): boolean {
@@ -113,7 +106,7 @@ function prepare($: CheerioAPI, container: Selection): void {
     const code = block.find('pre code').first();
     const source = code.length ? code : block.find('pre').first();
     if (!source.length) return;
-    replaceCodeBlock($, block, source.text().replace(/\n$/, ''), language);
+    replaceWithCode($, block, source.text().replace(/\n$/, ''), language);
   });
   // Gemini puts the header row in thead with td cells.
   container.find('thead td').each((_, el) => {
@@ -136,37 +129,7 @@ function citationParts($: CheerioAPI, root: Selection): ContentPart[] {
 }
 
 function answerParts($: CheerioAPI, root: Selection): ContentPart[] {
-  return [...partsOf($, root, { drop: DROP, prepare: (container) => prepare($, container), math: geminiMath }), ...citationParts($, root)];
-}
-
-/** Markdown of parts, for reasoning (one text). */
-function partsToMarkdown(parts: ContentPart[]): string {
-  return parts
-    .map((part) => {
-      switch (part.type) {
-        case 'text':
-        case 'reasoning':
-          return part.text;
-        case 'code':
-          return `\`\`\`${part.language ?? ''}\n${part.code}\n\`\`\``;
-        case 'mermaid':
-          return `\`\`\`mermaid\n${part.source}\n\`\`\``;
-        case 'math':
-          return `$$${part.tex}$$`;
-        case 'table':
-          return part.rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
-        case 'image':
-          return part.url ? `![${part.alt ?? ''}](${part.url})` : '';
-        case 'citation':
-          return `[${part.title ?? part.url}](${part.url})`;
-        case 'file':
-        case 'tool_call':
-        case 'tool_result':
-          return '';
-      }
-    })
-    .filter(Boolean)
-    .join('\n\n');
+  return [...htmlToParts($, root, { drop: DROP, prepare: (container) => prepare($, container), math: geminiMath }), ...citationParts($, root)];
 }
 
 function responseParts($: CheerioAPI, response: Selection, log: ProviderLog): ContentPart[] {
@@ -205,7 +168,7 @@ function conversationIdOf(url: URL): string {
 /** Extracts a Gemini share page (or a signed-in chat page). */
 export function extractGemini(input: ExtractInput, log: ProviderLog): CapturedConversation {
   const { url, html, via } = input;
-  const $ = loadHtml(lighten(html));
+  const $ = loadHtml(lightenHtml(html));
   const turns = $(TURN).filter((_, el) => !$(el).parents(TURN).length && !$(el).closest(THOUGHTS).length);
   if (!turns.length) {
     if (isBotCheck(html, $)) throw new ProviderError('BOT_CHECK', 'bot-check', 'Google answered with an "unusual traffic" check instead of the Gemini page');

@@ -7,7 +7,7 @@ import { openExportFile } from '../sdk/export-file.ts';
 import type { ImportedItem } from '../sdk/index.ts';
 import gemini from './index.ts';
 import { parseTakeoutDate } from './import.ts';
-import { writeZip } from './test-zip.ts';
+import { writeZip } from '../sdk/testing/zip.ts';
 
 /*
  * Generated Google Takeout archives following Takeout's "My Activity" layout:

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { htmlToParts, loadHtml, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { streamJsonArray } from '../sdk/json.ts';
 import { capturedConversation, type CapturedMessage, type ContentPart, type ExportFile, type ImportedItem, type ProviderLog } from '../sdk/index.ts';
-import { geminiMath, partsOf, replaceCodeBlock } from './parts.ts';
+import { geminiMath } from './math.ts';
 
 /*
  * Google Takeout → "My Activity" → "Gemini Apps": Takeout/My Activity/Gemini Apps/MyActivity.json
@@ -112,13 +112,13 @@ function prepare($: CheerioAPI, container: Selection): void {
     if (!block.parents().length || block.parents('code-block, .code-block').length) return;
     const label = textOf(block.find('.code-block-decoration span').first());
     const code = block.find('pre code, pre').first();
-    if (code.length) replaceCodeBlock($, block, code.text().replace(/\n$/, ''), label && !/^code snippet$/i.test(label) ? label.toLowerCase() : undefined);
+    if (code.length) replaceWithCode($, block, code.text().replace(/\n$/, ''), label && !/^code snippet$/i.test(label) ? label.toLowerCase() : undefined);
   });
 }
 
 function answerParts(html: string): ContentPart[] {
   const $ = loadHtml(html);
-  return partsOf($, $('body'), { drop: ['button', 'mat-icon', 'script', 'style'], prepare: (container) => prepare($, container), math: geminiMath });
+  return htmlToParts($, $('body'), { drop: ['button', 'mat-icon', 'script', 'style'], prepare: (container) => prepare($, container), math: geminiMath });
 }
 
 /** Parts for the files attached to a prompt: the zip's copy when Takeout included it. */

@@ -1,7 +1,6 @@
-import type { CheerioAPI, Selection } from '../sdk/html.ts';
-import { textOf } from '../sdk/html.ts';
+import { htmlToParts, labelLanguage, loadHtml, partsToMarkdown, rebuildCodeBlocks, textOf, typedText, type CheerioAPI, type PartsOptions, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { isBotCheck, labelLanguage, loadBody, metaContent, pageTitle, plainText, renderMarkdown, renderParts, type RenderOptions } from './render.ts';
+import { isBotCheck, lightenHtml, metaContent, pageTitle } from '../sdk/page.ts';
 
 export const PROVIDER_ID = 'grok';
 export const HOSTS = ['grok.com', 'x.com'] as const;
@@ -31,10 +30,11 @@ const TITLE_SUFFIX = /\s*[|–-]\s*(?:Shared Grok Conversation|Grok)\s*$/;
 /** What a Next.js app (grok.com) serves for an unknown route or a withdrawn share (inferred, see README). */
 const NOT_FOUND = /This page could not be found|could not be found|not found|doesn['’]t exist|does not exist|no longer available|has been deleted|unshared|404/i;
 
-const PARTS: RenderOptions = {
+const PARTS: PartsOptions = {
   drop: ['.action-buttons', 'button', '[role="button"]', '.sr-only'],
   // Code blocks: the header above the <pre> carries the language label (and a copy button).
-  codeLabel: (block, $) => labelLanguage(block, $),
+  prepare: (container, $) => rebuildCodeBlocks($, container, { codeLabel: (block) => labelLanguage(block, $) }),
+  tidyBlankLines: true,
 };
 
 function isUserTurn(turn: Selection): boolean {
@@ -63,16 +63,16 @@ function turnParts($: CheerioAPI, turn: Selection, role: 'user' | 'assistant', l
       const panel = $(el);
       const markdown = panel.find('.response-content-markdown, .markdown').first();
       if (markdown.length) {
-        const text = renderMarkdown($, markdown, PARTS);
+        const text = partsToMarkdown(htmlToParts($, markdown, PARTS));
         if (text) parts.push({ type: 'reasoning', text });
       } else if (textOf(panel)) log.warn({ provider: PROVIDER_ID, text: textOf(panel).slice(0, 80) }, 'Grok thinking panel without its markdown body: only its header was shown');
     });
   }
   markdownBlocks($, turn).each((_, el) => {
     const block = $(el);
-    const plain = role === 'user' ? plainText($, block) : undefined;
+    const plain = role === 'user' ? typedText($, block) : undefined;
     if (plain !== undefined) parts.push({ type: 'text', text: plain, format: 'plain' });
-    else parts.push(...renderParts($, block, PARTS));
+    else parts.push(...htmlToParts($, block, PARTS));
   });
   parts.push(...images($, turn));
   if (role === 'assistant') {
@@ -100,8 +100,8 @@ function conversationId(url: URL, html: string): string {
 
 /** Extracts a Grok share page or signed-in chat page from its rendered DOM (one `#response-<uuid>` per turn). */
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
-  if (isBotCheck(html)) throw new ProviderError('BOT_CHECK', 'load-page', 'Grok answered with a bot check instead of the page');
-  const $ = loadBody(html);
+  const $ = loadHtml(lightenHtml(html));
+  if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'load-page', 'Grok answered with a bot check instead of the page');
   const turns = $('[id^="response-"]').filter((_, el) => $(el).find('.message-bubble').length > 0);
   const title = pageTitle(html);
   if (!turns.length) {

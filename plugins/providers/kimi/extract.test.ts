@@ -1,34 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { providerManifest, ProviderError, type CapturedConversation, type ContentPart } from '../sdk/index.ts';
+import { providerManifest, type CapturedConversation, type ContentPart } from '../sdk/index.ts';
 import kimi from './index.ts';
 import { extract, jsLiteralToJson, matchConversationUrl, matchShareUrl } from './extract.ts';
+import { providerError as failure, sharedFixture as shared } from '../sdk/testing/fixtures.ts';
 
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const sharedFixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures');
 const log = { info: () => {}, warn: () => {}, debug: () => {} };
-
-/** A file of the shared real-world fixtures (never copied into the repo). */
-function shared(relative: string): string {
-  const file = path.join(sharedFixtures, relative);
-  if (!existsSync(file)) throw new Error(`shared fixture missing: ${file} (the shared/ folder must sit beside the project, see shared/fixtures/README.md)`);
-  return readFileSync(file, 'utf8');
-}
 
 function local(name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-function failure(run: () => unknown): ProviderError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const SHARE_ID = '19be85a5-0c42-8bc7-8000-0000f26198c2';

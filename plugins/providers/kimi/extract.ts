@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { CheerioAPI, Selection } from '../sdk/html.ts';
-import { textOf } from '../sdk/html.ts';
+import { htmlToParts, loadHtml, partsToMarkdown, rebuildCodeBlocks, textOf, typedText, type CheerioAPI, type PartsOptions, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { markdownToParts } from './markdown.ts';
-import { isBotCheck, loadBody, pageTitle, plainText, renderMarkdown, renderParts, type RenderOptions } from './render.ts';
+import { markdownToParts } from '../sdk/markdown.ts';
+import { isBotCheck, lightenHtml, pageTitle } from '../sdk/page.ts';
 
 export const PROVIDER_ID = 'kimi';
 export const HOSTS = ['www.kimi.com', 'kimi.com', 'kimi.moonshot.cn'] as const;
@@ -176,8 +175,10 @@ function fromPayload(share: ChatShare, url: URL, log: ProviderLog): CapturedConv
 
 // ——— Rendered DOM (fallback; also what a signed-in chat page posted by the browser has) ———
 
-const PARTS: RenderOptions = {
+const PARTS: PartsOptions = {
   drop: ['.table-actions', 'button', '.segment-avatar', '.toolcall-title-container', '.code-header button'],
+  prepare: (container, $) => rebuildCodeBlocks($, container),
+  tidyBlankLines: true,
 };
 
 function userParts($: CheerioAPI, segment: Selection): ContentPart[] {
@@ -193,10 +194,10 @@ function userParts($: CheerioAPI, segment: Selection): ContentPart[] {
   segment.find('.segment-content').each((_, el) => {
     const user = $(el).find('.user-content').first();
     const content = user.length ? user : $(el);
-    const plain = plainText($, content);
+    const plain = typedText($, content);
     if (plain !== undefined) {
       if (plain) parts.push({ type: 'text', text: plain, format: 'plain' });
-    } else parts.push(...renderParts($, content, PARTS));
+    } else parts.push(...htmlToParts($, content, PARTS));
   });
   return parts;
 }
@@ -208,12 +209,12 @@ function assistantParts($: CheerioAPI, segment: Selection): ContentPart[] {
     const child = $(el);
     if (child.find('.thinking-container').length || child.is('.thinking-container')) {
       const body = child.find('.toolcall-content .markdown').first();
-      const text = body.length ? renderMarkdown($, body, PARTS) : textOf(child.find('.toolcall-content'));
+      const text = body.length ? partsToMarkdown(htmlToParts($, body, PARTS)) : textOf(child.find('.toolcall-content'));
       if (text) parts.push({ type: 'reasoning', text });
       return;
     }
     const markdown = child.is('.markdown') ? child : child.find('.markdown').first();
-    if (markdown.length) parts.push(...renderParts($, markdown, PARTS));
+    if (markdown.length) parts.push(...htmlToParts($, markdown, PARTS));
   });
   return parts;
 }
@@ -241,14 +242,15 @@ const NOT_FOUND = /does not exist|doesn['’]t exist|not found|has been deleted|
 
 /** Extracts a Kimi share page: the server-rendered hydration state first, the rendered DOM otherwise. */
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
-  if (isBotCheck(html)) throw new ProviderError('BOT_CHECK', 'load-page', 'Kimi answered with a bot check instead of the page');
   const matched = matchShareUrl(url) ?? matchConversationUrl(url);
   const hydration = hydratedShare(html, matched?.sourceId, log);
   if (hydration?.share) {
     const conversation = fromPayload(hydration.share, url, log);
     if (conversation) return conversation;
   }
-  const $ = loadBody(html);
+  // No share data in the page (a bot check has none): the page is parsed only now.
+  const $ = loadHtml(lightenHtml(html));
+  if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'load-page', 'Kimi answered with a bot check instead of the page');
   const id = matched?.sourceId ?? hydration?.share?.id;
   if (id) {
     const conversation = fromDom($, html, url, id, log);

@@ -1,6 +1,6 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { codeText, loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
-import { isBotCheck, isReformatted, markdownOf, partsOf, replaceWithCode, withoutScriptBodies } from './dom.ts';
+import { codeText, htmlToParts, isReformatted, loadHtml, markdownOf, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 
 export const MISTRAL_HOST = 'chat.mistral.ai';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -112,14 +112,14 @@ function assistantParts($: CheerioAPI, turn: Selection): ContentPart[] {
     if (block.is('[data-message-part-type]') || block.closest('[data-message-part-type]').length) return;
     normalizeCode($, block);
     normalizeTables($, block);
-    const text = markdownOf($, block, ['button', 'svg']);
+    const text = markdownOf($, block, { drop: ['button', 'svg'] });
     if (text) parts.push({ type: 'reasoning', text });
   });
   answers.each((_, raw) => {
     const answer = $(raw);
     normalizeCode($, answer);
     normalizeTables($, answer);
-    parts.push(...partsOf($, answer, { drop: ['button', 'svg'] }));
+    parts.push(...htmlToParts($, answer, { drop: ['button', 'svg'] }));
   });
   return parts;
 }
@@ -128,10 +128,10 @@ function assistantParts($: CheerioAPI, turn: Selection): ContentPart[] {
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
   const conversationId = (matchShareUrl(url) ?? matchConversationUrl(url))?.sourceId;
   if (!conversationId) throw new ProviderError('EXTRACTION_FAILED', 'match-url', `not a Le Chat share or chat URL: ${url.href}`);
-  const $ = loadHtml(withoutScriptBodies(html));
+  const $ = loadHtml(lightenHtml(html));
   const turns = $('[data-message-author-role]').filter((_, el) => !$(el).parents('[data-message-author-role]').length);
   if (!turns.length) {
-    if (isBotCheck($)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Le Chat answered with a bot check instead of the conversation');
+    if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Le Chat answered with a bot check instead of the conversation');
     if ($('input[type="password"], form[action*="login"], a[href*="/login?"]').length && !$('[data-testid="conversation-layout"]').length) {
       throw new ProviderError('BOT_CHECK', 'find-turns', 'Le Chat answered with its sign-in page (the chat is private or the share was removed)');
     }

@@ -1,19 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadHtml } from '../sdk/html.ts';
-import { ProviderError, providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
+import { providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
 import perplexity from './index.ts';
-
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const sharedFixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures');
-
-function shared(relative: string): string {
-  const file = path.join(sharedFixtures, relative);
-  if (!existsSync(file)) throw new Error(`shared fixture missing: ${file} (the shared/ folder must sit beside the project: ${sharedFixtures})`);
-  return readFileSync(file, 'utf8');
-}
+import { providerError, sharedFixture as shared } from '../sdk/testing/fixtures.ts';
 
 const local = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -27,15 +17,7 @@ function run(input: ExtractInput): CapturedConversation {
   return perplexity.extract(input, silent) as CapturedConversation;
 }
 
-function failure(input: ExtractInput): ProviderError {
-  try {
-    run(input);
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('extract did not throw');
-}
+const failure = (input: ExtractInput) => providerError(() => run(input));
 
 const THREAD_URL = new URL('https://www.perplexity.ai/search/please-write-a-short-response-GPCo4Y.WSeeeFKYf3m.wYw');
 const THREAD_ID = 'GPCo4Y.WSeeeFKYf3m.wYw';

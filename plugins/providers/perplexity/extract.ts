@@ -1,6 +1,6 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { codeText, loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
-import { isBotCheck, isReformatted, partsOf, replaceWithCode, withoutScriptBodies } from './dom.ts';
+import { codeText, htmlToParts, isReformatted, loadHtml, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 
 export const PERPLEXITY_HOSTS = ['www.perplexity.ai', 'perplexity.ai'] as const;
 const THREAD_PATH = /^\/(search|page)\/([A-Za-z0-9._~%-]{1,300})\/?$/;
@@ -116,7 +116,7 @@ function answerParts($: CheerioAPI, answer: Selection): ContentPart[] {
   const cited = citationParts($, answer, sourcesTab($, answer));
   answer.find('.citation').remove();
   normalizeCode($, answer);
-  return [...partsOf($, answer, { drop: ['button', 'svg'] }), ...cited];
+  return [...htmlToParts($, answer, { drop: ['button', 'svg'] }), ...cited];
 }
 
 function titleOf($: CheerioAPI, firstQuery: string | undefined): string | undefined {
@@ -134,10 +134,10 @@ function titleOf($: CheerioAPI, firstQuery: string | undefined): string | undefi
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
   const id = (matchShareUrl(url) ?? matchConversationUrl(url))?.sourceId;
   if (!id) throw new ProviderError('EXTRACTION_FAILED', 'match-url', `not a Perplexity thread URL: ${url.href}`);
-  const $ = loadHtml(withoutScriptBodies(html));
+  const $ = loadHtml(lightenHtml(html));
   const entries = $(`${QUERY}, ${ANSWER}`).filter((_, el) => !$(el).parents(`${QUERY}, ${ANSWER}`).length);
   if (!entries.filter(ANSWER).length) {
-    if (isBotCheck($)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Perplexity answered with a bot check instead of the thread');
+    if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Perplexity answered with a bot check instead of the thread');
     if (via === 'fetch') throw new ProviderError('NEEDS_BROWSER', 'find-turns', 'the fetched Perplexity page holds no rendered answer');
     const isPerplexity = /perplexity/i.test($('title').text()) || $('[class*="threadContentWidth"]').length > 0;
     if (isPerplexity && /\b(?:not found|404|does(?:n['’]t| not) exist|no longer available|is private)\b/i.test(textOf($('body')))) {

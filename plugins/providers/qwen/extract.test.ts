@@ -1,19 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadHtml } from '../sdk/html.ts';
-import { ProviderError, providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
+import { providerManifest, type CapturedConversation, type ExtractInput } from '../sdk/index.ts';
 import qwen from './index.ts';
-
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const sharedFixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures');
-
-function shared(relative: string): string {
-  const file = path.join(sharedFixtures, relative);
-  if (!existsSync(file)) throw new Error(`shared fixture missing: ${file} (the shared/ folder must sit beside the project: ${sharedFixtures})`);
-  return readFileSync(file, 'utf8');
-}
+import { providerError, sharedFixture as shared } from '../sdk/testing/fixtures.ts';
 
 const local = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -27,15 +17,7 @@ function run(input: ExtractInput, log = recorder().log): CapturedConversation {
   return qwen.extract(input, log) as CapturedConversation;
 }
 
-function failure(input: ExtractInput): ProviderError {
-  try {
-    run(input);
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('extract did not throw');
-}
+const failure = (input: ExtractInput) => providerError(() => run(input));
 
 const SHARE_URL = new URL('https://chat.qwen.ai/s/3b05d2cf-5483-4c5a-ba5a-ffdadd53312a?fev=0.1.34');
 const CHAT_URL = new URL('https://chat.qwen.ai/c/5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');

@@ -1,6 +1,6 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { codeText, loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
-import { formulaTex, isBotCheck, isReformatted, markdownOf, partsOf, plainText, replaceWithCode, withoutScriptBodies } from './dom.ts';
+import { codeText, htmlToParts, isReformatted, loadHtml, markdownOf, plainText, replaceWithCode, texOf, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 
 export const QWEN_HOST = 'chat.qwen.ai';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -91,7 +91,7 @@ function promoteStandaloneFormulas($: CheerioAPI, root: Selection): void {
     const outside = paragraph.clone();
     outside.find('.qwen-markdown-latex, .katex').remove();
     if (textOf(outside)) return;
-    const tex = formulaTex($, formulas.first());
+    const tex = texOf(formulas.first());
     if (!tex) return;
     const math = $('<math display="block"></math>');
     math.attr('alttext', tex);
@@ -110,14 +110,14 @@ function reasoningOf($: CheerioAPI, turn: Selection, assistantId: string): strin
     const body = card.find('.qwen-markdown').first();
     if (!body.length) return;
     const title = textOf(card.find('.qwen-chat-thinking-status-card-title-text').first());
-    const text = markdownOf($, body, DROP);
+    const text = markdownOf($, body, { drop: DROP });
     if (text) chunks.push(title && !GENERIC_THINKING.test(title) ? `**${title}**\n\n${text}` : text);
   });
   // Thinking phases rendered like the answer (`.response-message-content.phase-think…`).
   turn.find('.response-message-content').each((_, raw) => {
     const phase = $(raw);
     if (phase.is('.phase-answer') || !/\bphase-/.test(phase.attr('class') ?? '')) return;
-    const text = markdownOf($, phase, DROP);
+    const text = markdownOf($, phase, { drop: DROP });
     if (text) chunks.push(text);
   });
   return chunks.length ? chunks.join('\n\n') : undefined;
@@ -155,7 +155,7 @@ function assistantParts($: CheerioAPI, turn: Selection, assistantId: string, log
     const answer = $(raw);
     normalizeCode($, answer, log, assistantId);
     promoteStandaloneFormulas($, answer);
-    parts.push(...partsOf($, answer, { drop: DROP }));
+    parts.push(...htmlToParts($, answer, { drop: DROP }));
   });
   return parts;
 }
@@ -164,10 +164,10 @@ function assistantParts($: CheerioAPI, turn: Selection, assistantId: string, log
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
   const conversationId = (matchShareUrl(url) ?? matchConversationUrl(url))?.sourceId;
   if (!conversationId) throw new ProviderError('EXTRACTION_FAILED', 'match-url', `not a Qwen share or chat URL: ${url.href}`);
-  const $ = loadHtml(withoutScriptBodies(html));
+  const $ = loadHtml(lightenHtml(html));
   const turns = $('.qwen-chat-message-user, .qwen-chat-message-assistant').filter((_, el) => !$(el).parents('.qwen-chat-message').length);
   if (!turns.length) {
-    if (isBotCheck($)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Qwen answered with a bot check instead of the conversation');
+    if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'find-turns', 'Qwen answered with a bot check instead of the conversation');
     if (via === 'fetch') throw new ProviderError('NEEDS_BROWSER', 'find-turns', 'the Qwen page is rendered by scripts: the fetched HTML holds no messages');
     const isQwen = /\bQwen\b|通义|千问/i.test($('title').text()) || $('#chat-message-container, [class*="qwen-chat"]').length > 0;
     if (isQwen && /\b(?:not found|404|does(?:n['’]t| not) exist|no longer available|has been deleted|expired)\b|不存在|已删除|已失效/i.test(textOf($('body')))) {

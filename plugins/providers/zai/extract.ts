@@ -1,6 +1,6 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { loadHtml, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
-import { isBotCheck, markdownOf, partsOf, replaceWithCode, withoutScriptBodies } from './dom.ts';
+import { htmlToParts, loadHtml, markdownOf, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 
 export const ZAI_HOST = 'chat.z.ai';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -92,13 +92,13 @@ function assistantParts($: CheerioAPI, turn: Selection, sourceId: string, log: P
     // The thoughts are a blockquote inside the collapsed "Thought Process" block.
     const body = thinking.find('[slot="content"]').first();
     const quote = body.children('blockquote');
-    const reasoning = markdownOf($, quote.length === 1 ? quote : body.length ? body : thinking, ['button', 'svg']);
+    const reasoning = markdownOf($, quote.length === 1 ? quote : body.length ? body : thinking, { drop: ['button', 'svg'] });
     if (reasoning) parts.push({ type: 'reasoning', text: reasoning });
   }
   root.find('.thinking-chain-container, .thinking-block').remove();
   const truncated = normalizeCode($, root);
   if (truncated) log.warn({ provider: 'zai', sourceId, blocks: truncated }, 'code blocks were cut by the page\'s virtual scrolling: their hidden lines are not in the HTML');
-  parts.push(...partsOf($, root, { drop: ['button', 'svg'] }));
+  parts.push(...htmlToParts($, root, { drop: ['button', 'svg'] }));
   return parts;
 }
 
@@ -106,10 +106,10 @@ function assistantParts($: CheerioAPI, turn: Selection, sourceId: string, log: P
 export function extract({ url, html, via }: ExtractInput, log: ProviderLog): CapturedConversation {
   const conversationId = (matchShareUrl(url) ?? matchConversationUrl(url))?.sourceId;
   if (!conversationId) throw new ProviderError('EXTRACTION_FAILED', 'match-url', `not a z.ai share or chat URL: ${url.href}`);
-  const $ = loadHtml(withoutScriptBodies(html));
+  const $ = loadHtml(lightenHtml(html));
   const turns = $('[id^="message-"]').filter((_, el) => $(el).is('.user-message') || $(el).find('.chat-assistant').length > 0);
   if (!turns.length) {
-    if (isBotCheck($)) throw new ProviderError('BOT_CHECK', 'find-turns', 'z.ai answered with a bot check instead of the conversation');
+    if (isBotCheck($, html)) throw new ProviderError('BOT_CHECK', 'find-turns', 'z.ai answered with a bot check instead of the conversation');
     if (via === 'fetch') throw new ProviderError('NEEDS_BROWSER', 'find-turns', 'the z.ai page is rendered by scripts: the fetched HTML holds no messages');
     // Open WebUI sends a missing or private share back to the home page: a z.ai page with no messages.
     if (isZaiPage($)) throw new ProviderError('NOT_FOUND', 'find-turns', 'the z.ai page shows no conversation (deleted or private share)');

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import type { AppRouter } from '#server/app-router.ts';
 import { fileURLToPath } from 'node:url';
 import { fakeNetwork, type RecordedPage } from '../../helpers/fake-network.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
@@ -185,5 +188,64 @@ describe('library', () => {
       expect(rows[0]?.n, table).toBe(0);
     }
     expect((await t.call('GET', `/api/v1/conversations/${id}`, { cookie: alice.cookie })).status).toBe(404);
+  });
+});
+
+describe('capture progress, cancel and limits', () => {
+  it('streams progress over the tRPC subscription (SSE) to the owner', async () => {
+    const key = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { scopes: ['read', 'write'] } })).body.key as string;
+    const auth = (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${key}` } });
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => op.type === 'subscription',
+          true: httpSubscriptionLink({ url: `${t.url}/trpc`, EventSource, eventSourceOptions: () => ({ fetch: auth }) }),
+          false: httpBatchLink({ url: `${t.url}/trpc`, headers: { authorization: `Bearer ${key}` } }),
+        }),
+      ],
+    });
+    const { jobId } = await client.capture.create.mutate({ url: SCRIPTED });
+    const steps = await new Promise<string[]>((resolve, reject) => {
+      const seen: string[] = [];
+      const subscription = client.capture.progress.subscribe(
+        { jobId },
+        {
+          onData: (status) => {
+            seen.push(status.step);
+            if (status.step === 'done' || status.step === 'failed') {
+              subscription.unsubscribe();
+              resolve(seen);
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(steps.at(-1)).toBe('done');
+    expect(steps).toContain('rendering');
+  });
+
+  it('cancels a queued capture, and only for its owner', async () => {
+    const started = await t.call('POST', '/api/v1/capture', { cookie: alice.cookie, body: { url: 'https://chat.example.com/share/later1' } });
+    expect((await t.call('POST', `/api/v1/capture/${started.body.jobId}/cancel`, { cookie: bob.cookie, body: {} })).status).toBe(404);
+    const cancelled = await t.call('POST', `/api/v1/capture/${started.body.jobId}/cancel`, { cookie: alice.cookie, body: {} });
+    expect(cancelled.status).toBe(200);
+    if (cancelled.body.state === 'failed') expect(cancelled.body.error.code).toMatch(/CANCELLED|NOT_FOUND/);
+    const acu = (await t.server.runtime.orm.em.fork().execute<{ id: string }[]>('select id from capture_acu where owner_id = ? limit 1', [alice.userId]))[0];
+    if (acu) expect((await t.call('GET', `/api/v1/acus/${acu.id}`, { cookie: bob.cookie })).status).toBe(404);
+  });
+
+  it('rate-limits captures per user', async () => {
+    const limited = await startTestServer({ env: { CAPTURE_RATE_LIMIT_PER_MINUTE: '2' }, overrides: { captureNetwork: network } });
+    try {
+      const carol = await limited.signUp('carol@example.com');
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.call('POST', '/api/v1/capture', { cookie: carol.cookie, body: { url: SHARE } })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const dave = await limited.signUp('dave@example.com');
+      expect((await limited.call('POST', '/api/v1/capture', { cookie: dave.cookie, body: { url: SHARE } })).status).toBe(200);
+    } finally {
+      await limited.dispose();
+    }
   });
 });

@@ -1,21 +1,23 @@
-import type { ContentPart } from '../sdk/index.ts';
+import type { ContentPart } from './index.ts';
 
 /**
- * Splits the markdown of an assistant answer into content parts: fenced code blocks (with their
- * language; `mermaid` fences become mermaid parts), display math (`$$…$$`, `\[…\]`) and GFM tables
- * are lifted out; everything else stays markdown text, byte for byte (only the blank lines around a
- * lifted block and trailing whitespace of a text run are dropped).
+ * Splits markdown (as providers store it: export files, embedded payloads) into the same parts
+ * htmlToParts makes from a rendered answer: fenced code blocks (with their language; `mermaid`
+ * fences become mermaid parts), display math (`$$…$$`, `\[…\]`) and GFM tables are lifted out;
+ * everything else stays markdown text, byte for byte (only the blank lines around a lifted block
+ * and the trailing whitespace of a text run are dropped).
  *
  * Blocks are lifted only where they stand at the top level of the document. Inside a list item or
  * a blockquote they stay in the markdown text (lifting them would break the list's numbering), so
  * nothing is lost either way.
  */
-export function splitMarkdown(markdown: string): ContentPart[] {
+export function markdownToParts(markdown: string): ContentPart[] {
   const lines = toLines(markdown);
   const parts: ContentPart[] = [];
   let textStart = 0; // offset where the pending text run begins
   let inList = false;
   let previousBlank = true;
+  let i = 0;
 
   const flushText = (end: number) => {
     const text = markdown
@@ -24,8 +26,14 @@ export function splitMarkdown(markdown: string): ContentPart[] {
       .trimEnd();
     if (text) parts.push({ type: 'text', text, format: 'markdown' });
   };
+  /** A block was lifted: the next text run starts at line `next`. */
+  const lifted = (next: number) => {
+    i = next;
+    textStart = i < lines.length ? (lines[i] as Line).start : markdown.length;
+    inList = false;
+    previousBlank = true;
+  };
 
-  let i = 0;
   while (i < lines.length) {
     const line = lines[i] as Line;
     const content = line.text;
@@ -43,10 +51,7 @@ export function splitMarkdown(markdown: string): ContentPart[] {
         const body = lines.slice(i + 1, close).map((l) => stripIndent(l.text, (fence[1] ?? '').length));
         const code = body.join('\n');
         parts.push(language === 'mermaid' ? { type: 'mermaid', source: code } : { type: 'code', code, ...(language ? { language } : {}) });
-        i = Math.min(close + 1, lines.length);
-        textStart = i < lines.length ? (lines[i] as Line).start : markdown.length;
-        inList = false;
-        previousBlank = true;
+        lifted(Math.min(close + 1, lines.length));
         continue;
       }
       // A fence nested in a list item: keep it in the text, but skip its body so nothing inside is lifted.
@@ -60,20 +65,14 @@ export function splitMarkdown(markdown: string): ContentPart[] {
       if (math) {
         flushText(line.start);
         parts.push({ type: 'math', tex: math.tex, display: true });
-        i = math.next;
-        textStart = i < lines.length ? (lines[i] as Line).start : markdown.length;
-        inList = false;
-        previousBlank = true;
+        lifted(math.next);
         continue;
       }
       const table = matchTable(lines, i);
       if (table) {
         flushText(line.start);
         parts.push({ type: 'table', rows: table.rows, header: true });
-        i = table.next;
-        textStart = i < lines.length ? (lines[i] as Line).start : markdown.length;
-        inList = false;
-        previousBlank = true;
+        lifted(table.next);
         continue;
       }
     }
@@ -110,6 +109,7 @@ function toLines(text: string): Line[] {
   }
 }
 
+/** An opening fence: its indentation, the fence (a backtick fence's info string has no backtick), the info string. */
 const FENCE_OPEN = /^([ \t]*)(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
 /** Lines that end a list even without a blank line before them. */
@@ -129,7 +129,7 @@ function stripIndent(line: string, count: number): string {
 }
 
 /** Index of the closing fence line, or `lines.length` when the block runs to the end. */
-function findFenceClose(lines: Line[], from: number, opener: string): number {
+function findFenceClose(lines: readonly Line[], from: number, opener: string): number {
   const char = opener[0] as string;
   for (let i = from; i < lines.length; i++) {
     const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec((lines[i] as Line).text);
@@ -143,8 +143,12 @@ const MATH_DELIMITERS = [
   { open: '\\[', close: '\\]' },
 ] as const;
 
-/** A display-math block starting at line `i`: `$$…$$` or `\[…\]`, on one line or several. */
-function matchDisplayMath(lines: Line[], i: number): { tex: string; next: number } | null {
+/**
+ * A display-math block starting at line `i`: `$$…$$` or `\[…\]`, on one line or several. A block
+ * whose delimiters stand alone on their lines may hold blank lines (like a code fence); otherwise
+ * a blank line ends the paragraph, and it is not a math block.
+ */
+function matchDisplayMath(lines: readonly Line[], i: number): { tex: string; next: number } | null {
   const first = (lines[i] as Line).text.trim();
   for (const { open, close } of MATH_DELIMITERS) {
     if (!first.startsWith(open)) continue;
@@ -155,6 +159,17 @@ function matchDisplayMath(lines: Line[], i: number): { tex: string; next: number
       if (rest.slice(sameLine + close.length).trim() !== '') return null;
       const tex = rest.slice(0, sameLine).trim();
       return tex ? { tex, next: i + 1 } : null;
+    }
+    if (!rest.trim()) {
+      const end = lines.findIndex((line, j) => j > i && line.text.trim() === close);
+      if (end !== -1) {
+        const tex = lines
+          .slice(i + 1, end)
+          .map((line) => line.text)
+          .join('\n')
+          .trim();
+        return tex ? { tex, next: end + 1 } : null;
+      }
     }
     const body: string[] = rest.trim() ? [rest] : [];
     for (let j = i + 1; j < lines.length; j++) {
@@ -178,27 +193,27 @@ function matchDisplayMath(lines: Line[], i: number): { tex: string; next: number
 const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 
 /** A GFM table whose header row is line `i` (the next line must be the delimiter row). */
-function matchTable(lines: Line[], i: number): { rows: string[][]; next: number } | null {
+function matchTable(lines: readonly Line[], i: number): { rows: string[][]; next: number } | null {
   const header = (lines[i] as Line).text;
   const delimiter = lines[i + 1]?.text;
   if (!header.includes('|') || delimiter === undefined || !DELIMITER_ROW.test(delimiter) || !delimiter.includes('-')) return null;
-  const head = splitRow(header);
-  const width = splitRow(delimiter).length;
+  const head = tableCells(header);
+  const width = tableCells(delimiter).length;
   if (head.length !== width || (width === 1 && !delimiter.includes('|'))) return null;
   const rows = [head];
   let j = i + 2;
   for (; j < lines.length; j++) {
     const text = (lines[j] as Line).text;
     if (text.trim() === '' || !text.includes('|') || FENCE_OPEN.test(text) || /^[ \t]*>/.test(text)) break;
-    const cells = splitRow(text);
+    const cells = tableCells(text);
     while (cells.length < width) cells.push('');
     rows.push(cells);
   }
   return { rows, next: j };
 }
 
-/** Cells of a table row: split on unescaped pipes, outer pipes dropped, `\|` unescaped, trimmed. */
-function splitRow(line: string): string[] {
+/** The cells of a GFM table row: split on unescaped pipes, outer pipes dropped, `\|` unescaped, trimmed. */
+function tableCells(line: string): string[] {
   let text = line.trim();
   if (text.startsWith('|')) text = text.slice(1);
   if (text.endsWith('|') && !text.endsWith('\\|')) text = text.slice(0, -1);
