@@ -84,10 +84,19 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
     hsts: secure,
   });
   const allowed = new Set(config.server.corsOrigins);
+  // The capture endpoint also answers the supported providers' pages (bookmarklet, extension), with
+  // an API key and never with cookies; every other endpoint keeps the allow-list.
+  const providerOrigins = new Set(runtime.providers.list().flatMap((p) => p.hosts.map((host) => `https://${host}`)));
+  const CAPTURE_PATHS = new Set(['/api/v1/capture', '/trpc/capture.create']);
   await app.register(cors, {
-    origin: (origin, callback) => callback(null, !origin || allowed.has(origin)),
-    credentials: true,
-    exposedHeaders: ['x-request-id'],
+    delegator: (request, callback) => {
+      const origin = request.headers.origin;
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      if (origin && CAPTURE_PATHS.has(path) && providerOrigins.has(origin)) {
+        return callback(null, { origin, credentials: false, methods: ['POST', 'OPTIONS'], allowedHeaders: ['authorization', 'content-type'], exposedHeaders: ['x-request-id'], maxAge: 600 });
+      }
+      return callback(null, { origin: !origin || allowed.has(origin) ? (origin ?? false) : false, credentials: true, exposedHeaders: ['x-request-id'] });
+    },
   });
 
   // CSRF: a state-changing request that relies on the session cookie must come from an allowed origin.

@@ -6,11 +6,29 @@ import { hasScope } from '#server/actor.ts';
 import { ForbiddenError, UnauthenticatedError } from '#server/errors.ts';
 import type { HttpDeps } from '#server/module.ts';
 import { CaptureError } from './errors.ts';
+import { MAX_PAGE_UPLOAD_BYTES } from './schemas.ts';
 
 const importQuery = z.object({ email: z.email().optional() });
 
 /** `POST /api/v1/import`: a multipart upload of an export, streamed to disk, then imported by a job. */
 export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  // `POST /api/v1/capture` as multipart (fields url + html, for large pages): turned into the same
+  // JSON body the REST procedure takes, so one code path validates and queues both.
+  app.addHook('preValidation', async (request) => {
+    if (request.method !== 'POST' || request.url.split('?')[0] !== '/api/v1/capture' || !request.isMultipart()) return;
+    const fields: Record<string, string> = {};
+    try {
+      for await (const part of request.parts({ limits: { fileSize: MAX_PAGE_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: MAX_PAGE_UPLOAD_BYTES } })) {
+        fields[part.fieldname] = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+      }
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 413) throw new CaptureError('TOO_LARGE', `The page is larger than ${MAX_PAGE_UPLOAD_BYTES / 1024 / 1024} MB`);
+      throw new CaptureError('INVALID_CONTENT', `The upload could not be read: ${(error as Error).message}`);
+    }
+    request.body = { url: fields.url ?? '', ...(fields.html !== undefined ? { html: fields.html } : {}) };
+    request.headers['content-type'] = 'application/json';
+  });
+
   app.post('/api/v1/import', async (request, reply) => {
     const actor = await deps.actorOf(request, reply);
     if (!actor) throw new UnauthenticatedError('AUTH_REQUIRED');

@@ -8,6 +8,11 @@ export const captureJobs = {
     maxAttempts: 3,
     run: (payload, ctx) => ctx.services.capture.runCaptureJob(payload, ctx),
   }),
+  'capture.upload': defineJob({
+    payload: z.object({ url: z.url(), ownerId: z.uuid(), htmlPath: z.string().min(1) }),
+    maxAttempts: 2,
+    run: (payload, ctx) => ctx.services.capture.runUploadJob(payload, ctx),
+  }),
   'capture.import': defineJob({
     payload: z.object({ importId: z.uuid() }),
     maxAttempts: 5,

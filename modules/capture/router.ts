@@ -28,7 +28,7 @@ const captureProcedures = {
     .meta({ openapi: { method: 'POST', path: '/v1/capture', tags: ['capture'] }, scope: 'capture:write', rateLimit: 'capture' })
     .input(captureInput)
     .output(z.object({ jobId: z.string() }))
-    .mutation(({ ctx, input }) => ctx.services.capture.capture(ctx.actor, input.url)),
+    .mutation(({ ctx, input }) => ctx.services.capture.capture(ctx.actor, input.url, input.html)),
   batch: protectedProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/capture/batch', tags: ['capture'] }, scope: 'capture:write', rateLimit: 'capture' })
     .input(captureBatchInput)
@@ -120,7 +120,7 @@ const admin = router({
     .output(z.object({ jobId: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const owner = await ctx.services.auth.findByEmail(input.email.toLowerCase());
-      return ctx.services.capture.capture({ ...ctx.actor, userId: owner.id }, input.url);
+      return ctx.services.capture.capture({ ...ctx.actor, userId: owner.id }, input.url, input.html);
     }),
   conversationsFor: adminProcedure
     .meta({ openapi: { method: 'GET', path: '/admin/conversations', tags: ['admin'] } })

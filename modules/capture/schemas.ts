@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { contentPart } from '#plugins/providers/sdk/index.ts';
 import { captureErrorCodes } from './errors.ts';
 
-export const captureInput = z.object({ url: z.string().trim().min(1, 'paste a share link').max(2048) });
+/** Pages posted by the user's browser may be this large (the service answers TOO_LARGE above it). */
+export const MAX_PAGE_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+export const captureInput = z.object({
+  url: z.string().trim().min(1, 'paste a share link').max(2048),
+  /** The rendered page, posted by the user's browser (bookmarklet, extension, CLI --html): nothing is fetched. */
+  html: z.string().max(MAX_PAGE_UPLOAD_BYTES + 5 * 1024 * 1024).optional(),
+});
 export type CaptureInput = z.infer<typeof captureInput>;
 
 export const captureBatchInput = z.object({ urls: z.array(z.string().trim().min(1).max(2048)).min(1).max(50) });

@@ -2,17 +2,26 @@ import type { Actor } from '#server/actor.ts';
 import { NotFoundError, PermanentJobError } from '#server/errors.ts';
 import type { JobContext, JobStatus } from '#server/jobs.ts';
 import type { ModuleDeps } from '#server/module.ts';
-import type { ContentPart } from '#plugins/providers/sdk/index.ts';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ProviderError, type ContentPart } from '#plugins/providers/sdk/index.ts';
 import { cutAcus } from './acus.ts';
 import { BlobStore } from './blobs.ts';
 import { BrowserRenderer } from './browser.ts';
 import { CaptureError, TRANSIENT_CAPTURE_ERRORS, type CaptureErrorCode } from './errors.ts';
-import type { CaptureStatus, ConversationDetail, ListConversationsInput } from './schemas.ts';
-import { fetchAndExtract, guardedNetwork, resolveShareUrl, type CaptureNetwork, type CaptureStep } from './service/capture-url.ts';
+import { MAX_PAGE_UPLOAD_BYTES, type CaptureStatus, type ConversationDetail, type ListConversationsInput } from './schemas.ts';
+import { fetchAndExtract, guardedNetwork, resolveShareUrl, runExtractor, type CaptureNetwork, type CaptureStep } from './service/capture-url.ts';
 import { ConversationQueries } from './service/conversations.ts';
 import { Importer } from './service/import.ts';
 import { exportConversation } from './service/export.ts';
 import { storeConversation, type StoreResult } from './store.ts';
+
+/** Payload of the 'capture.upload' job: the posted page waits in a file under the data dir. */
+export interface UploadJobPayload {
+  url: string;
+  ownerId: string;
+  htmlPath: string;
+}
 
 /** Payload of the 'capture.url' job. */
 export interface CaptureJobPayload {
@@ -51,11 +60,63 @@ export class CaptureService {
     }
   }
 
-  /** Validates a share link and queues its capture; returns the job id to follow. */
-  async capture(actor: Actor, url: string): Promise<{ jobId: string }> {
+  /**
+   * Validates a share link and queues its capture; returns the job id to follow. With `html` (a
+   * page the user's browser posted), nothing is fetched: the provider's extractor runs on it.
+   */
+  async capture(actor: Actor, url: string, html?: string): Promise<{ jobId: string }> {
+    if (html !== undefined) return this.captureUpload(actor, url, html);
     const resolved = resolveShareUrl(url, this.deps.providers);
     const payload: CaptureJobPayload = { url: resolved.url.href, ownerId: actor.userId };
     return this.deps.jobs.enqueue('capture.url', payload, { ownerId: actor.userId, maxAttempts: 3 });
+  }
+
+  /** Checks a posted page and keeps it under the data dir for its job; returns where. */
+  savePostedPage(url: string, html: string): string {
+    resolveShareUrl(url, this.deps.providers, { allowConversationUrls: true });
+    if (Buffer.byteLength(html) > MAX_PAGE_UPLOAD_BYTES) throw new CaptureError('TOO_LARGE', `The page is larger than ${MAX_PAGE_UPLOAD_BYTES / 1024 / 1024} MB`);
+    if (!html.trim()) throw new CaptureError('INVALID_CONTENT', 'The page is empty');
+    // The page waits on disk, not in the job table (it may be 20 MB).
+    const htmlPath = `${this.importer.uploadPath()}.html`;
+    writeFileSync(htmlPath, html);
+    return htmlPath;
+  }
+
+  private async captureUpload(actor: Actor, url: string, html: string): Promise<{ jobId: string }> {
+    const resolved = resolveShareUrl(url, this.deps.providers, { allowConversationUrls: true });
+    const htmlPath = this.savePostedPage(url, html);
+    const payload: UploadJobPayload = { url: resolved.url.href, ownerId: actor.userId, htmlPath };
+    return this.deps.jobs.enqueue('capture.upload', payload, { ownerId: actor.userId, maxAttempts: 2 });
+  }
+
+  /** The 'capture.upload' job: extract from the posted page (no network), store, queue indexing. */
+  async runUploadJob(payload: UploadJobPayload, ctx: JobContext): Promise<StoreResult & { url: string }> {
+    const progress = (step: CaptureStep) => ctx.progress(step, STEP_PERCENT[step], payload.url);
+    try {
+      const { url, provider } = resolveShareUrl(payload.url, this.deps.providers, { allowConversationUrls: true });
+      if (!path.resolve(payload.htmlPath).startsWith(path.dirname(this.importer.uploadPath()) + path.sep)) throw new CaptureError('INVALID_CONTENT', 'The posted page is not where uploads are kept');
+      if (!existsSync(payload.htmlPath)) throw new CaptureError('INVALID_CONTENT', 'The posted page is gone (already processed?)');
+      await progress('extracting');
+      let conversation;
+      try {
+        conversation = await runExtractor(provider, { url, html: readFileSync(payload.htmlPath, 'utf8'), via: 'upload' }, ctx.log);
+      } catch (error) {
+        if (error instanceof ProviderError) throw new CaptureError('EXTRACTION_FAILED', `${provider.name}: the page holds no conversation (${error.message})`, { provider: provider.id, step: error.step });
+        throw error;
+      }
+      await progress('storing');
+      const stored = await storeConversation(this.deps.em(), { ownerId: payload.ownerId, conversation: { ...conversation, sourceUrl: conversation.sourceUrl ?? url.href }, origin: 'upload', jobs: this.deps.jobs, blobs: this.blobs });
+      await progress('indexing');
+      rmSync(payload.htmlPath, { force: true });
+      if (stored.changed) this.deps.events.emit('capture.conversationStored', { conversationId: stored.conversationId, ownerId: payload.ownerId });
+      return { ...stored, url: url.href };
+    } catch (error) {
+      if (error instanceof CaptureError && (ctx.attempt >= ctx.maxAttempts || !TRANSIENT_CAPTURE_ERRORS.has(error.code))) {
+        rmSync(payload.htmlPath, { force: true });
+        throw new PermanentJobError(error.message, { code: error.code, cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Queues several links; each gets a job id or its validation error. */

@@ -20,8 +20,8 @@ export interface CliApi {
   revokeApiKey(input: { email: string; id: string }): Promise<{ id: string; revokedAt: Date | string | null }>;
   /** Imports an export file for a user; resolves with the final report. */
   importFile(file: string, email: string): Promise<ImportResult>;
-  /** Captures a share link for a user; resolves when stored. */
-  capture(url: string, email: string): Promise<CaptureResult>;
+  /** Captures a share link (or, with `html`, a saved page of it) for a user; resolves when stored. */
+  capture(url: string, email: string, html?: string): Promise<CaptureResult>;
   conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
   users(): Promise<{ id: string; email: string; isAdmin: boolean }[]>;
   system(): Promise<{ database: string; databaseReady: boolean; workerRunning: boolean; modules: string[]; providers: { id?: string; source: string; loaded: boolean; error?: string }[] }>;
@@ -96,8 +96,8 @@ function remote(url: string, token: string): CliApi {
       const report = (await waitForJob(() => client.jobs.byId.query({ id: jobId }))) as Parameters<typeof toImportResult>[1];
       return toImportResult(body.importId, report);
     },
-    async capture(captureUrl, email) {
-      const { jobId } = await client.capture.admin.captureFor.mutate({ url: captureUrl, email });
+    async capture(captureUrl, email, html) {
+      const { jobId } = await client.capture.admin.captureFor.mutate({ url: captureUrl, email, html });
       const result = (await waitForJob(() => client.jobs.byId.query({ id: jobId }))) as CaptureResult;
       return { conversationId: result.conversationId, sourceConversationId: result.sourceConversationId, messages: result.messages, changed: result.changed };
     },
@@ -122,11 +122,15 @@ function local(runtime: Runtime): CliApi {
       const { importId } = await importer.create(owner.id, { path: file, fileName: path.basename(file), copy: true }, false);
       return toImportResult(importId, await importer.run(importId, { log: runtime.log }));
     },
-    async capture(captureUrl, email) {
+    async capture(captureUrl, email, html) {
       const owner = await runtime.services.auth.findByEmail(email.toLowerCase());
       const signal = new AbortController().signal;
       const ctx = { jobId: 'cli', attempt: 1, maxAttempts: 1, log: runtime.log, progress: async () => undefined, signal, services: runtime.services };
-      const stored = await runtime.services.capture.runCaptureJob({ url: captureUrl, ownerId: owner.id }, ctx);
+      const capture = runtime.services.capture;
+      const stored =
+        html === undefined
+          ? await capture.runCaptureJob({ url: captureUrl, ownerId: owner.id }, ctx)
+          : await capture.runUploadJob({ url: captureUrl, ownerId: owner.id, htmlPath: capture.savePostedPage(captureUrl, html) }, ctx);
       return { conversationId: stored.conversationId, sourceConversationId: stored.sourceConversationId, messages: stored.messages, changed: stored.changed };
     },
     conversations: async (email, limit) => (await caller.capture.admin.conversationsFor({ email, limit })).items,

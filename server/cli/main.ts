@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { TRPCClientError } from '@trpc/client';
@@ -213,10 +214,12 @@ export function buildCli(): Command {
     .description('capture a share link')
     .argument('<url>', 'the share link')
     .option('--email <email>', 'whose library (default: the only user)')
+    .option('--html <file>', 'a saved copy of the page (e.g. a private chat saved from your browser): nothing is fetched')
     .option('--json', 'print JSON')
-    .action((url: string, options: JsonFlag & { email?: string }) =>
+    .action((url: string, options: JsonFlag & { email?: string; html?: string }) =>
       withApi(options, async (api) => {
-        const result = await api.capture(url, await ownerEmail(api, options.email));
+        const html = options.html === undefined ? undefined : readFileSync(path.resolve(options.html), 'utf8');
+        const result = await api.capture(url, await ownerEmail(api, options.email), html);
         const { changed: _changed, ...printed } = result;
         print(options, printed, `${result.changed ? 'Captured' : 'Already up to date:'} ${result.messages} messages → conversation ${result.conversationId}`);
       }),
