@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chatgptExportJson } from '../../factories/chatgpt-export.ts';
 import { runCli, spawnServer } from '../../helpers/cli.ts';
 import { modules } from '#server/composition.ts';
@@ -20,6 +21,23 @@ function exportFile(name: string, conversations: number, messagesPer = 4): strin
   writeFileSync(target, chatgptExportJson({ conversations, messagesPer }));
   return target;
 }
+
+describe('vivim capture', () => {
+  it('captures a saved page with --html and refuses an unsupported link with its code (shared fixture)', async () => {
+    const dataDir = freshDataDir();
+    dirs.push(dataDir);
+    await runCli(['user', 'create', '--email', 'me@example.com', '--password', 'correct horse battery'], { VIVIM_DATA_DIR: dataDir });
+    const page = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'fixtures', 'share-pages', 'kimi', 'page.html');
+    const captured = await runCli(['capture', 'https://www.kimi.com/share/19be85a5-0c42-8bc7-8000-0000f26198c2', '--html', page, '--json'], { VIVIM_DATA_DIR: dataDir });
+    expect(captured.code, captured.stderr).toBe(0);
+    const result = JSON.parse(captured.stdout);
+    expect(Object.keys(result).sort()).toEqual(['conversationId', 'messages', 'sourceConversationId']);
+    expect(result).toMatchObject({ sourceConversationId: '19be85a5-0c42-8bc7-8000-0000f26198c2', messages: 2 });
+    const refused = await runCli(['capture', 'https://example.org/not-a-chat', '--json'], { VIVIM_DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error.code).toBe('UNSUPPORTED_PROVIDER');
+  });
+});
 
 describe('vivim import', () => {
   it('imports on the data dir itself and prints the report as one JSON document', async () => {
