@@ -40,6 +40,29 @@ try {
     results.push({ case: c.name, messages, p50Ms: Math.round(percentile(times, 50)), p95Ms: Math.round(percentile(times, 95)) });
     console.log(JSON.stringify(results.at(-1)));
   }
+  // Pages posted by the user's browser ({url, html}): extraction from the given HTML + store, per provider.
+  const posted = [
+    ['chatgpt', 'share-pages/chatgpt/page.html', 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c'],
+    ['claude', 'share-pages/claude/page.html', 'https://claude.ai/share/ca5ad573-749e-40a2-93f1-dc0473215fa5'],
+    ['deepseek', 'share-pages/deepseek/page.html', 'https://chat.deepseek.com/share/4ymfwectd144n9rq28'],
+    ['gemini', 'share-pages/gemini-2026/page.html', 'https://gemini.google.com/share/61e1c5a8d372'],
+    ['grok', 'share-pages/grok/page.html', 'https://grok.com/share/bGVnYWN5LWNvcHk_32845a54-452d-4563-b9ca-8d9871b40595'],
+    ['kimi', 'share-pages/kimi/page.html', 'https://www.kimi.com/share/19be85a5-0c42-8bc7-8000-0000f26198c2'],
+    ['zai', 'share-pages/zai/page.html', 'https://chat.z.ai/s/e6b0a2c9-8439-4869-94aa-e46bed7e8040'],
+    ['mistral', 'app-pages/mistral/page.html', 'https://chat.mistral.ai/chat/5e3f0b8a-2c4d-4e6f-8a9b-1c2d3e4f5a6b'],
+    ['qwen', 'app-pages/qwen/page.html', 'https://chat.qwen.ai/c/5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d'],
+    ['perplexity', 'app-pages/perplexity/page.html', 'https://www.perplexity.ai/search/please-write-a-short-response-GPCo4Y.WSeeeFKYf3m.wYw'],
+  ] as const;
+  for (const [provider, file, url] of posted) {
+    const html = readFileSync(path.join(fixtures, '..', file), 'utf8');
+    const times: number[] = [];
+    for (let i = 0; i <= runs; i++) {
+      const started = performance.now();
+      await runtime.services.capture.runUploadJob({ url, ownerId: owner.id, htmlPath: runtime.services.capture.savePostedPage(url, html) }, ctx);
+      if (i > 0) times.push(performance.now() - started);
+    }
+    console.log(JSON.stringify({ case: `posted HTML (${provider}, ${(html.length / 1e6).toFixed(1)} MB)`, p50Ms: Math.round(percentile(times, 50)), p95Ms: Math.round(percentile(times, 95)) }));
+  }
 } finally {
   await runtime.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -99,6 +99,15 @@ describe('capture a share link', () => {
     expect(network.requests).toContain('route https://tracker.evil.example/beacon');
   });
 
+  it('captures a real saved Claude share page through Chromium, the routes serving the recording (shared fixture)', async () => {
+    const claudeUrl = 'https://claude.ai/share/ca5ad573-749e-40a2-93f1-dc0473215fa5';
+    const saved = new URL('../../../../shared/fixtures/share-pages/claude/page.html', import.meta.url);
+    pages.set(claudeUrl, { body: readFileSync(saved, 'utf8') });
+    const status = await capture(claudeUrl);
+    expect(status).toMatchObject({ state: 'done', messages: 4, sourceConversationId: 'ca5ad573-749e-40a2-93f1-dc0473215fa5', error: null });
+    expect(network.requests).toContain(`route ${claudeUrl}`);
+  });
+
   it('cuts ACUs from the stored conversation', async () => {
     const list = (await t.call('GET', '/api/v1/conversations?provider=scripted', { cookie: alice.cookie })).body.items;
     const conversationId = list[0].id;
