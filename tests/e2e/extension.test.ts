@@ -51,14 +51,18 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-/** Opens `url` in a new tab; returns the page and its tab id (as the extension knows it). */
+/**
+ * Opens `url` in a new tab; returns the page and its tab id. The tab is created blank through the
+ * extension API, which returns its id (the extension cannot read the URL of tabs outside its host
+ * permissions, so it could not find them afterwards), then navigated by Playwright so that the
+ * routing applies (a navigation started by the extension itself escapes it).
+ */
 async function openTab(url: string): Promise<{ page: Page; tabId: number }> {
-  const page = await context.newPage();
+  const known = new Set(context.pages());
+  const tabId = await extensionPage('options.html', (options) => options.evaluate(async () => (await chrome.tabs.create({ url: 'about:blank', active: false })).id ?? -1));
+  await expect.poll(() => context.pages().some((page) => !known.has(page)), { timeout: 30_000 }).toBe(true);
+  const page = context.pages().find((p) => !known.has(p)) as Page;
   await page.goto(url, { waitUntil: 'domcontentloaded' });
-  const tabId = await extensionPage('options.html', async (options) =>
-    options.evaluate(async (target) => (await chrome.tabs.query({})).find((tab) => tab.url === target)?.id ?? -1, url),
-  );
-  expect(tabId).toBeGreaterThan(0);
   return { page, tabId };
 }
 

@@ -28,13 +28,14 @@ export function claudePage(options: { withCsp: boolean }): string {
 }
 
 /**
- * Routes every request of `context`: the VIVIM server's own URLs go through, `pages` (URL → HTML)
+ * Routes every web request of `context`: the VIVIM server's own URLs go through, `pages` (URL → HTML)
  * are served as if from their sites, and everything else is aborted — no request leaves the machine.
  */
 export async function routeProviders(context: BrowserContext, server: string, pages: Record<string, string>): Promise<void> {
   await context.route('**/*', async (route) => {
     const url = route.request().url();
-    if (url === server || url.startsWith(`${server}/`)) return route.continue();
+    // The server, and the extension's own files (chrome-extension://), go through.
+    if (url === server || url.startsWith(`${server}/`) || !/^https?:/.test(url)) return route.continue();
     const html = pages[url.split('#')[0] ?? url];
     if (html !== undefined) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
     return route.abort();

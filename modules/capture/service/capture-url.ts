@@ -51,9 +51,32 @@ export function resolveShareUrl(raw: string, providers: ProviderRegistry, option
   return { url, ...match };
 }
 
+/** Deeper than any real page (they stay under ~100); hostile nesting would exhaust parsers' stacks. */
+export const MAX_ELEMENT_DEPTH = 1000;
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param', 'keygen', 'command']);
+
+/** The deepest element nesting of a page, measured in one linear scan of its tags (no parsing). */
+export function elementDepth(html: string, stopAt = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const match of html.matchAll(/<(\/?)([a-zA-Z][\w:-]{0,40})(?:\s[^<>]*)?(\/?)>/g)) {
+    const [, closing, name, selfClosing] = match;
+    if (VOID_ELEMENTS.has((name ?? '').toLowerCase()) || selfClosing) continue;
+    depth = closing ? Math.max(0, depth - 1) : depth + 1;
+    if (depth > deepest) {
+      deepest = depth;
+      if (deepest > stopAt) break;
+    }
+  }
+  return deepest;
+}
+
 /** Runs a provider's extractor and validates what it returns; maps its errors to capture codes. */
 export async function runExtractor(provider: ProviderPlugin, input: { url: URL; html: string; via: 'fetch' | 'browser' | 'upload' }, log: Logger): Promise<CapturedConversation> {
   if (!provider.extract) throw new CaptureError('UNSUPPORTED_PROVIDER', `${provider.name} cannot extract pages`, { provider: provider.id });
+  if (elementDepth(input.html, MAX_ELEMENT_DEPTH) > MAX_ELEMENT_DEPTH) {
+    throw new CaptureError('INVALID_CONTENT', `The page nests elements more than ${MAX_ELEMENT_DEPTH} deep: no conversation page does`, { provider: provider.id, step: 'validate' });
+  }
   let raw: CapturedConversation;
   try {
     raw = await provider.extract(input, log.child({ provider: provider.id }));

@@ -1,0 +1,22 @@
+import { it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT } from './support.ts';
+it('dbg', async () => {
+  const EXTENSION = path.join(ROOT, 'extension');
+  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'x-')), { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--headless=new', `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`] });
+  await context.route('**/*', (r) => r.request().url().startsWith('https://example.org') ? r.fulfill({ body: '<h1>hi</h1>', contentType: 'text/html' }) : r.continue());
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const id = new URL(worker.url()).host;
+  context.on('page', (p) => console.log('page event', p.url()));
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${id}/options.html`);
+  const tab = await page.evaluate(async () => JSON.stringify(await chrome.tabs.create({ url: 'https://example.org/', active: false })));
+  console.log('tab', tab);
+  await page.waitForTimeout(2000);
+  console.log(context.pages().map((p) => p.url()));
+  console.log(await page.evaluate(async () => JSON.stringify(await chrome.tabs.query({}))));
+  await context.close();
+});
