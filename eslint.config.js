@@ -28,6 +28,8 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: globals.node } },
+  // The browser extension: plain ES modules run in extension pages and its service worker.
+  { files: ['extension/**/*.js'], languageOptions: { globals: { ...globals.browser, ...globals.webextensions } } },
   {
     // Scripts, tests and benchmarks run outside the app: they may read the environment and print.
     files: ['scripts/**', 'tests/**', 'bench/**', 'config/**', 'bin/**', '**/*.test.ts', 'vitest.config.ts'],

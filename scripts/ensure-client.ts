@@ -1,6 +1,7 @@
 // Dev/ops script run by `npm start`, outside the app: it may read process.env directly.
-// Builds the web app (`npm run build` → `nuxi generate`) when .output/public/index.html is missing
-// or older than any source under client/, public/ or nuxt.config.ts; otherwise says it is up to date.
+// Builds the web app (`npm run build` → `nuxi generate` + the extension zip) when
+// .output/public/index.html or vivim-extension.zip is missing, or index.html is older than any source
+// under client/, public/, extension/ or nuxt.config.ts; otherwise says it is up to date.
 // VIVIM_SKIP_CLIENT_BUILD=1 skips the check (e.g. when the build is shipped prebuilt).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = path.join(ROOT, '.output', 'public', 'index.html');
-const SOURCES = ['client', 'public', 'nuxt.config.ts'];
+const EXTENSION_ZIP = path.join(ROOT, '.output', 'public', 'vivim-extension.zip');
+const SOURCES = ['client', 'public', 'nuxt.config.ts', 'extension'];
 const SKIP_DIRS = new Set(['node_modules', '.nuxt', '.output', '.git']);
 
 /** The newest source file at or under `entry`, or undefined when there is none. */
@@ -20,6 +22,7 @@ function newest(entry: string): { file: string; mtimeMs: number } | undefined {
   let best: { file: string; mtimeMs: number } | undefined;
   for (const dirent of readdirSync(entry, { withFileTypes: true })) {
     if (dirent.isDirectory() && SKIP_DIRS.has(dirent.name)) continue;
+    if (dirent.isFile() && dirent.name.endsWith('.test.ts')) continue; // tests are not part of the build
     const found = newest(path.join(entry, dirent.name));
     if (found && (!best || found.mtimeMs > best.mtimeMs)) best = found;
   }
@@ -29,6 +32,7 @@ function newest(entry: string): { file: string; mtimeMs: number } | undefined {
 /** Why a build is needed, or undefined when the built app is current. */
 function staleReason(): string | undefined {
   if (!existsSync(TARGET)) return `${path.relative(ROOT, TARGET)} is missing`;
+  if (!existsSync(EXTENSION_ZIP)) return `${path.relative(ROOT, EXTENSION_ZIP)} is missing`;
   const builtAt = statSync(TARGET).mtimeMs;
   for (const source of SOURCES) {
     const found = newest(path.join(ROOT, source));

@@ -21,6 +21,11 @@ export function hasScope(actor: Actor, scope: ApiKeyScope): boolean {
   return actor.scopes.includes('admin');
 }
 
+/** An administrator acting with a credential that carries the 'admin' scope (sessions and the local CLI do). */
+export function actsAsAdmin(actor: Actor): boolean {
+  return actor.isAdmin && hasScope(actor, 'admin');
+}
+
 /** Resolves credentials to an actor. Provided by the auth module, used by the kernel for every request. */
 export interface Authenticator {
   /** A session token from the cookie; `renewedUntil` is set when the cookie should be refreshed. */

@@ -88,12 +88,13 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
   // an API key and never with cookies; every other endpoint keeps the allow-list.
   const providerOrigins = new Set(runtime.providers.list().flatMap((p) => p.hosts.map((host) => `https://${host}`)));
   const CAPTURE_PATHS = new Set(['/api/v1/capture', '/trpc/capture.create']);
+  const isCapturePath = (path: string) => CAPTURE_PATHS.has(path) || /^\/api\/v1\/capture\/\d{1,19}$/.test(path);
   await app.register(cors, {
     delegator: (request, callback) => {
       const origin = request.headers.origin;
       const path = (request.url ?? '').split('?')[0] ?? '';
-      if (origin && CAPTURE_PATHS.has(path) && providerOrigins.has(origin)) {
-        return callback(null, { origin, credentials: false, methods: ['POST', 'OPTIONS'], allowedHeaders: ['authorization', 'content-type'], exposedHeaders: ['x-request-id'], maxAge: 600 });
+      if (origin && isCapturePath(path) && providerOrigins.has(origin)) {
+        return callback(null, { origin, credentials: false, methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['authorization', 'content-type'], exposedHeaders: ['x-request-id'], maxAge: 600 });
       }
       return callback(null, { origin: !origin || allowed.has(origin) ? (origin ?? false) : false, credentials: true, exposedHeaders: ['x-request-id'] });
     },
@@ -102,7 +103,14 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
   // CSRF: a state-changing request that relies on the session cookie must come from an allowed origin.
   app.addHook('onRequest', async (request, reply) => {
     if (SAFE_METHODS.has(request.method) || bearerOf(request) !== undefined || !request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return;
-    const origin = request.headers.origin ?? (request.headers.referer ? new URL(request.headers.referer).origin : undefined);
+    let origin = request.headers.origin;
+    if (!origin && request.headers.referer) {
+      try {
+        origin = new URL(request.headers.referer).origin;
+      } catch {
+        origin = undefined;
+      }
+    }
     const self = `${request.protocol}://${request.host}`;
     if (!origin || (!allowed.has(origin) && origin !== self)) {
       request.log.warn({ origin }, 'cross-site request refused');

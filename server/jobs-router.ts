@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actsAsAdmin } from './actor.ts';
 import { jobStatus } from './jobs.ts';
 import { protectedProcedure, router } from './trpc.ts';
 
@@ -10,9 +11,9 @@ export const jobsRouter = router({
     .meta({ openapi: { method: 'GET', path: '/v1/jobs/{id}', tags: ['jobs'] } })
     .input(jobIdInput)
     .output(jobStatus)
-    .query(({ ctx, input }) => ctx.jobs.get(input.id, ctx.actor.isAdmin ? null : ctx.actor.userId)),
+    .query(({ ctx, input }) => ctx.jobs.get(input.id, actsAsAdmin(ctx.actor) ? null : ctx.actor.userId)),
   /** Streams the job's status (SSE) until it is done or failed. */
   watch: protectedProcedure.input(jobIdInput).subscription(async function* ({ ctx, input, signal }) {
-    yield* ctx.jobs.watch(input.id, ctx.actor.isAdmin ? null : ctx.actor.userId, signal);
+    yield* ctx.jobs.watch(input.id, actsAsAdmin(ctx.actor) ? null : ctx.actor.userId, signal);
   }),
 });

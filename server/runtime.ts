@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -84,6 +84,10 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
   const { config, log } = options;
   const startedAt = new Date();
   const ordered = orderModules(options.modules);
+  // Everything VIVIM writes (database files, keys, uploads, blobs) is private to its user.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   // The embedded database belongs to one process: lock its data dir. With DATABASE_URL, any number
   // of app and worker processes may share the data dir (scale-out).
   const lock: DataDirLock = config.database.url ? { setUrl: () => undefined, release: () => undefined } : acquireDataDirLock(config.dataDir);

@@ -3,7 +3,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { FastifyBaseLogger } from 'fastify';
 import { ZodError } from 'zod';
 import type { ApiKeyScope } from '#common/auth.ts';
-import { hasScope, type Actor } from './actor.ts';
+import { actsAsAdmin, hasScope, type Actor } from './actor.ts';
 import { DomainError, toTRPCError, ForbiddenError, UnauthenticatedError } from './errors.ts';
 import type { AppServices } from './services.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -70,10 +70,13 @@ const errorMapping = t.middleware(async ({ next, ctx, path }) => {
 });
 
 /** Enforces the `rateLimit` meta of a procedure: per user when signed in, per client address otherwise. */
-const rateLimit = t.middleware(async ({ next, ctx, meta }) => {
+const rateLimit = t.middleware(async ({ next, ctx, meta, getRawInput }) => {
   if (meta?.rateLimit) {
     const who = ctx.actor && ctx.actor.via !== 'local' ? `user:${ctx.actor.userId}` : `ip:${ctx.ip}`;
-    ctx.limiter.hit(`${meta.rateLimit}:${who}`, ctx.rateLimits[meta.rateLimit]);
+    // A batch counts once per item (e.g. capture.batch's urls), so batching cannot multiply the limit.
+    const raw = (await getRawInput().catch(() => undefined)) as { urls?: unknown } | undefined;
+    const weight = Array.isArray(raw?.urls) ? Math.max(1, raw.urls.length) : 1;
+    for (let i = 0; i < weight; i++) ctx.limiter.hit(`${meta.rateLimit}:${who}`, ctx.rateLimits[meta.rateLimit]);
   }
   return next();
 });
@@ -97,7 +100,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next, meta, type }
 
 /** An administrator (the first user, or one promoted); API keys need the 'admin' scope. */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!ctx.actor.isAdmin || !hasScope(ctx.actor, 'admin')) {
+  if (!actsAsAdmin(ctx.actor)) {
     throw toTRPCError(new ForbiddenError('AUTH_ADMIN_REQUIRED', 'Administrators only'));
   }
   return next();

@@ -46,6 +46,8 @@ export function buildTaskList(definitions: JobDefinitions, queue: JobQueue, log:
           services,
           progress: (step, percent, message) => queue.update(jobId, { step, percent: percent ?? null, message: message ?? null }),
         });
+        // A job cancelled while it ran keeps its cancelled state (the cancel came first).
+        if ((await queue.get(jobId, null)).errorCode === 'CANCELLED') return;
         await queue.update(jobId, { state: 'done', result: result ?? null, percent: 100 });
       } catch (error) {
         if (error instanceof PermanentJobError) {

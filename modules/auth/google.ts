@@ -73,11 +73,14 @@ export class GoogleSignIn {
       throw new UnauthenticatedError('AUTH_OAUTH_EMAIL_UNVERIFIED', 'Google did not confirm an email address for this account');
     }
     const email = claims.email.toLowerCase();
-    const existing = await em.findOne(AuthUser, { email });
-    // A Google-only account gets an unguessable random password (never shown): it signs in with Google.
-    const userOutput = existing
-      ? toUserOutput(existing)
-      : await auth.createUser({ email, password: `${randomUUID()}${randomUUID()}`, name: claims.name, isAdmin: false }, { promoteFirst: true });
+    const existing = await em.findOne(AuthUser, { email }, { populate: ['passwordHash'] });
+    // Sign-up by password never proves the email: an account that has a password is not taken over
+    // by whoever signs in with Google under that address. Its owner signs in with the password.
+    if (existing?.passwordHash) {
+      await this.audit.record({ actorId: existing.id, action: 'auth.googleLinkRefused' });
+      throw new UnauthenticatedError('AUTH_OAUTH_ACCOUNT_EXISTS', 'An account with this email already exists: sign in with its password');
+    }
+    const userOutput = existing ? toUserOutput(existing) : await auth.createUser({ email, password: null, name: claims.name, isAdmin: false }, { promoteFirst: true });
     em.create(AuthOAuthAccount, { id: randomUUID(), provider: 'google', providerUserId: claims.sub, userId: userOutput.id, email, createdAt: new Date() });
     await em.flush();
     await this.audit.record({ actorId: userOutput.id, action: 'auth.googleLinked' });

@@ -56,8 +56,9 @@ export class AuthService {
   }
 
   /** Creates a user (admin and CLI path). The first user always becomes admin unless promoteFirst is false. */
-  async createUser(input: CreateUserInput, options: { promoteFirst?: boolean } = {}): Promise<UserOutput> {
-    const passwordHash = await hash(input.password);
+  async createUser(input: Omit<CreateUserInput, 'password'> & { password: string | null }, options: { promoteFirst?: boolean } = {}): Promise<UserOutput> {
+    // null: an account that signs in only with Google (no password can match).
+    const passwordHash = input.password === null ? null : await hash(input.password);
     const em = this.em();
     try {
       const user = await em.transactional(async (tx) => {

@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { CaptureError } from './errors.ts';
 
 /** What the browser may load: the decision for each request the page makes. */
-export type RouteDecision = { action: 'continue' } | { action: 'abort' } | { action: 'fulfill'; status: number; contentType: string; body: string };
+export type RouteDecision = { action: 'abort' } | { action: 'fulfill'; status: number; contentType: string; body: string | Buffer; headers?: Record<string, string> };
 
-/** Decides every request of a rendered page (the SSRF guard in production; recorded fixtures in tests). */
-export type RouteDecider = (url: URL) => Promise<RouteDecision>;
+/** Decides every request of a rendered page: the guarded fetch in production, recorded pages in tests. Nothing else reaches the network. */
+export type RouteDecider = (url: URL, method: string) => Promise<RouteDecision>;
 
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 const IDLE_CLOSE_MS = 60_000;
@@ -52,12 +52,12 @@ export class BrowserRenderer {
       await context.route('**/*', async (route: Route) => {
         const requestUrl = new URL(route.request().url());
         if (requestUrl.protocol === 'data:' || requestUrl.protocol === 'blob:') return route.continue();
-        const decision = await options.decide(requestUrl).catch(() => ({ action: 'abort' }) as const);
+        const decision = await options.decide(requestUrl, route.request().method()).catch(() => ({ action: 'abort' }) as const);
         if (decision.action === 'fulfill') {
           bytes += decision.body.length;
-          return route.fulfill({ status: decision.status, contentType: decision.contentType, body: decision.body });
+          return route.fulfill({ status: decision.status, contentType: decision.contentType, body: decision.body, headers: decision.headers });
         }
-        if (decision.action === 'continue') return route.continue();
+        // Chromium never fetches by itself: redirects it would follow on its own would skip the guard.
         return route.abort('blockedbyclient');
       });
       const page = await context.newPage();
@@ -76,7 +76,8 @@ export class BrowserRenderer {
         return html;
       } catch (error) {
         if (error instanceof CaptureError) throw error;
-        if (options.signal?.aborted) throw new CaptureError('CANCELLED', 'The capture was cancelled');
+        // The worker is shutting down: a plain error, so the job is retried after the restart.
+        if (options.signal?.aborted) throw new Error('capture interrupted by shutdown: it is retried', { cause: error });
         if ((error as Error).name === 'TimeoutError') throw new CaptureError('TIMEOUT', `The page did not load within ${options.timeoutMs / 1000} s`, { url: url.href });
         throw new CaptureError('EXTRACTION_FAILED', `The browser could not load the page: ${(error as Error).message.split('\n')[0]}`, { step: 'render', url: url.href });
       } finally {

@@ -87,6 +87,10 @@ async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
 }
 
 async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number, url: URL): Promise<string> {
+  return (await readBytes(body, maxBytes, url)).toString('utf8');
+}
+
+async function readBytes(body: Dispatcher.ResponseData['body'], maxBytes: number, url: URL): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -97,7 +101,7 @@ async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number,
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -152,6 +156,53 @@ export async function fetchPage(url: URL, guard: GuardOptions, limits: FetchLimi
       if (statusCode === 429) throw new CaptureError('RATE_LIMITED', `${current.hostname} is rate-limiting us: try again later`, { host: current.hostname });
       if (statusCode >= 500) throw new CaptureError('UNREACHABLE', `${current.hostname} answered ${statusCode}`, { host: current.hostname, status: statusCode });
       return { url: current, status: statusCode, contentType, body };
+    }
+  } finally {
+    await agent.close().catch(() => undefined);
+  }
+}
+
+/** One resource fetched for the browser: no redirect followed (the browser asks again, through the guard). */
+export interface FetchedResource {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const PASSED_HEADERS = ['content-type', 'location', 'cache-control', 'content-language', 'last-modified', 'etag'];
+
+/**
+ * Fetches one request of a rendered page through the same guard as pages (allowed hosts, https,
+ * public addresses checked at connect time). Redirects are followed here, each hop checked: handing
+ * a redirect to Chromium would let it follow on its own, outside the request routing.
+ */
+export async function fetchResource(url: URL, guard: GuardOptions, limits: Pick<FetchLimits, 'timeoutMs' | 'maxBytes' | 'userAgent'> & { method: string; headers?: Record<string, string> }): Promise<FetchedResource> {
+  const agent = new Agent({ connect: { lookup: guardedLookup(guard), timeout: limits.timeoutMs }, maxRedirections: 0 } as Agent.Options);
+  try {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      checkUrl(current, guard);
+      const response = await request(current, {
+        dispatcher: agent,
+        method: limits.method === 'HEAD' ? 'HEAD' : 'GET',
+        signal: AbortSignal.timeout(limits.timeoutMs),
+        headers: { 'user-agent': limits.userAgent, accept: limits.headers?.accept ?? '*/*', 'accept-language': 'en' },
+        headersTimeout: limits.timeoutMs,
+        bodyTimeout: limits.timeoutMs,
+      });
+      const location = response.headers.location;
+      if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
+        await discard(response.body);
+        if (hop >= 5) throw new CaptureError('EXTRACTION_FAILED', 'Too many redirects', { url: current.href, step: 'render' });
+        current = new URL(location, current);
+        continue;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of PASSED_HEADERS) {
+        const value = response.headers[name];
+        if (typeof value === 'string' && name !== 'location') headers[name] = value;
+      }
+      return { status: response.statusCode, headers, body: await readBytes(response.body, limits.maxBytes, current) };
     }
   } finally {
     await agent.close().catch(() => undefined);

@@ -2,7 +2,7 @@ import { createWriteStream, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { hasScope } from '#server/actor.ts';
+import { actsAsAdmin, hasScope } from '#server/actor.ts';
 import { ForbiddenError, UnauthenticatedError } from '#server/errors.ts';
 import type { HttpDeps } from '#server/module.ts';
 import { CaptureError } from './errors.ts';
@@ -14,11 +14,16 @@ const importQuery = z.object({ email: z.email().optional() });
 export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // `POST /api/v1/capture` as multipart (fields url + html, for large pages): turned into the same
   // JSON body the REST procedure takes, so one code path validates and queues both.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async (request, reply) => {
     if (request.method !== 'POST' || request.url.split('?')[0] !== '/api/v1/capture' || !request.isMultipart()) return;
+    // Who is asking comes first: nothing of an anonymous or unauthorized upload is read.
+    const actor = await deps.actorOf(request, reply);
+    if (!actor) throw new UnauthenticatedError('AUTH_REQUIRED');
+    if (!hasScope(actor, 'capture:write')) throw new ForbiddenError('AUTH_SCOPE_MISSING', "This API key lacks the 'capture:write' scope", { scope: 'capture:write' });
     const fields: Record<string, string> = {};
     try {
-      for await (const part of request.parts({ limits: { fileSize: MAX_PAGE_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: MAX_PAGE_UPLOAD_BYTES } })) {
+      // Two fields at most: `url` (small) and `html` (a file part, or a field, up to the page limit).
+      for await (const part of request.parts({ limits: { fileSize: MAX_PAGE_UPLOAD_BYTES, files: 1, fields: 2, fieldSize: MAX_PAGE_UPLOAD_BYTES, parts: 2 } })) {
         fields[part.fieldname] = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
       }
     } catch (error) {
@@ -38,7 +43,7 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): voi
     if (!query.success) throw new CaptureError('INVALID_URL', 'email must be an email address');
     let ownerId = actor.userId;
     if (query.data.email) {
-      if (!actor.isAdmin) throw new ForbiddenError('AUTH_ADMIN_REQUIRED', 'Only administrators import for another user');
+      if (!actsAsAdmin(actor)) throw new ForbiddenError('AUTH_ADMIN_REQUIRED', 'Only administrators (with the admin scope) import for another user');
       ownerId = (await deps.services.auth.findByEmail(query.data.email.toLowerCase())).id;
     }
     if (!request.isMultipart()) throw new CaptureError('INVALID_CONTENT', 'Send the export as multipart/form-data with a "file" field');

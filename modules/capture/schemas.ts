@@ -117,7 +117,7 @@ export const acuOutput = z.object({
 export const listAcusInput = z.object({
   conversationId: z.uuid().optional(),
   type: z.string().max(40).optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: z.uuid({ message: 'not a valid page cursor' }).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const acuPage = z.object({ items: z.array(acuOutput), nextCursor: z.string().nullable() });

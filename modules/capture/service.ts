@@ -91,7 +91,7 @@ export class CaptureService {
 
   /** The 'capture.upload' job: extract from the posted page (no network), store, queue indexing. */
   async runUploadJob(payload: UploadJobPayload, ctx: JobContext): Promise<StoreResult & { url: string }> {
-    const progress = (step: CaptureStep) => ctx.progress(step, STEP_PERCENT[step], payload.url);
+    const progress = (step: CaptureStep) => this.step(ctx, step, payload.url);
     try {
       const { url, provider } = resolveShareUrl(payload.url, this.deps.providers, { allowConversationUrls: true });
       if (!path.resolve(payload.htmlPath).startsWith(path.dirname(this.importer.uploadPath()) + path.sep)) throw new CaptureError('INVALID_CONTENT', 'The posted page is not where uploads are kept');
@@ -171,9 +171,19 @@ export class CaptureService {
     };
   }
 
+  /** Reports a step; a capture cancelled meanwhile stops here. */
+  private async step(ctx: JobContext, step: CaptureStep, url: string): Promise<void> {
+    // Inline runs (CLI, benchmarks) have no job row: nothing to cancel them.
+    const cancelled = await this.deps.jobs.get(ctx.jobId, null).then((status) => status.errorCode === 'CANCELLED', () => false);
+    if (cancelled) {
+      throw new PermanentJobError('The capture was cancelled', { code: 'CANCELLED' });
+    }
+    await ctx.progress(step, STEP_PERCENT[step], url);
+  }
+
   /** The 'capture.url' job: fetch → (render) → extract → store → queue indexing. Retries only transient failures. */
   async runCaptureJob(payload: CaptureJobPayload, ctx: JobContext): Promise<StoreResult & { url: string }> {
-    const progress = (step: CaptureStep) => ctx.progress(step, STEP_PERCENT[step], payload.url);
+    const progress = (step: CaptureStep) => this.step(ctx, step, payload.url);
     try {
       const { url, provider } = resolveShareUrl(payload.url, this.deps.providers);
       const conversation = await fetchAndExtract({

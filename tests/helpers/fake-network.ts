@@ -6,6 +6,7 @@ import { checkUrl } from '#modules/capture/fetcher.ts';
 export interface RecordedPage {
   status?: number;
   contentType?: string;
+  headers?: Record<string, string>;
   body: string;
 }
 
@@ -32,7 +33,7 @@ export function fakeNetwork(pages: Map<string, RecordedPage>): CaptureNetwork & 
         return { action: 'abort' };
       }
       const page = pages.get(url.href);
-      return page ? { action: 'fulfill', status: page.status ?? 200, contentType: page.contentType ?? 'text/html', body: page.body } : { action: 'abort' };
+      return page ? { action: 'fulfill', status: page.status ?? 200, contentType: page.contentType ?? 'text/html', body: page.body, headers: page.headers } : { action: 'abort' };
     },
   };
 }

@@ -6,12 +6,12 @@ import { loadConfig, type Config } from '#config';
 import { startServer, type Server } from '#server/main.ts';
 import type { RuntimeOverrides } from '#server/module.ts';
 import '#modules/capture/index.ts';
-import { TEMPLATE_DIR } from './template.ts';
+import { templateDir } from './template.ts';
 
 /** A fresh data dir holding a copy of the migrated template database. */
 export function freshDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'vivim-test-'));
-  cpSync(path.join(TEMPLATE_DIR, 'pgdata'), path.join(dir, 'pgdata'), { recursive: true });
+  cpSync(path.join(templateDir(), 'pgdata'), path.join(dir, 'pgdata'), { recursive: true });
   return dir;
 }
 

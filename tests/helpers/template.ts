@@ -1,6 +1,13 @@
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The migrated template data dir made by the global setup of this run. */
+    templateDir: string;
+  }
+}
 
 /** A migrated embedded database made once per test run; each test copies it (~0.3 s instead of ~4 s initdb). */
-export const TEMPLATE_DIR = path.join(tmpdir(), `vivim-test-template-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12)}`);
+export function templateDir(): string {
+  return inject('templateDir');
+}

@@ -2,26 +2,30 @@ import type { Logger } from 'pino';
 import { capturedConversation, ProviderError, type CapturedConversation, type ProviderPlugin, type ProviderRegistry } from '#plugins/providers/sdk/index.ts';
 import type { BrowserRenderer, RouteDecider } from '../browser.ts';
 import { CaptureError } from '../errors.ts';
-import { checkUrl, fetchPage, guardedLookup, type FetchedPage, type FetchLimits, type GuardOptions } from '../fetcher.ts';
+import { fetchPage, fetchResource, type FetchedPage, type FetchLimits, type GuardOptions } from '../fetcher.ts';
 
 /** How capture reaches the outside world: the SSRF-guarded network in production; recorded pages in tests. */
 export interface CaptureNetwork {
   /** Fetches a share page (static HTML). */
   fetch(url: URL, guard: GuardOptions, limits: FetchLimits): Promise<FetchedPage>;
-  /** Decides each request a rendered page makes. */
-  route(url: URL, guard: GuardOptions): Promise<Awaited<ReturnType<RouteDecider>>>;
+  /** Answers each request a rendered page makes (the browser itself never touches the network). */
+  route(url: URL, guard: GuardOptions, method: string): Promise<Awaited<ReturnType<RouteDecider>>>;
 }
 
-/** Production network: guarded fetch; the browser may load only the provider's hosts at public addresses. */
+const RESOURCE_LIMITS = { timeoutMs: 15_000, maxBytes: 10 * 1024 * 1024, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 VIVIM' };
+
+/**
+ * Production network: pages and every subresource of a rendered page are fetched by VIVIM through
+ * the SSRF guard (provider hosts only, https, public addresses checked at connect time, one hop at
+ * a time), then handed to Chromium. Only GET/HEAD leave; anything else the page tries is refused.
+ */
 export const guardedNetwork: CaptureNetwork = {
   fetch: fetchPage,
-  async route(url, guard) {
+  async route(url, guard, method) {
+    if (method !== 'GET' && method !== 'HEAD') return { action: 'abort' };
     try {
-      checkUrl(url, guard);
-      await new Promise<void>((resolve, reject) =>
-        guardedLookup(guard)(url.hostname, {}, (error) => (error ? reject(error) : resolve())),
-      );
-      return { action: 'continue' };
+      const resource = await fetchResource(url, guard, { ...RESOURCE_LIMITS, method });
+      return { action: 'fulfill', status: resource.status, contentType: resource.headers['content-type'] ?? 'application/octet-stream', body: resource.body, headers: resource.headers };
     } catch {
       return { action: 'abort' };
     }
@@ -129,7 +133,7 @@ export async function fetchAndExtract(options: {
   }
   await options.progress('rendering');
   const html = await options.browser.render(url, {
-    decide: (requestUrl) => network.route(requestUrl, guard),
+    decide: (requestUrl, method) => network.route(requestUrl, guard, method),
     timeoutMs: limits.timeoutMs,
     maxBytes: limits.maxBytes,
     readySelector: provider.readySelector,

@@ -96,3 +96,15 @@ describe('Google sign-in when not configured', () => {
     }
   });
 });
+
+describe('Google sign-in never takes over a password account', () => {
+  it('refuses to link Google to an existing account that has a password', async () => {
+    google.user = { sub: '4242', email: 'owner@example.com', email_verified: true, name: 'Owner' };
+    await t.signUp('owner@example.com');
+    const { callback, cookies } = await startFlow();
+    const done = await fetch(`${t.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: cookies } });
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/signin?error=AUTH_OAUTH_ACCOUNT_EXISTS');
+    expect(done.headers.getSetCookie().some((c) => /^vivim_session=[^;]/.test(c))).toBe(false);
+  });
+});

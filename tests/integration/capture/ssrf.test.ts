@@ -3,12 +3,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CaptureError } from '#modules/capture/errors.ts';
 import { fetchPage, isPublicAddress, type GuardOptions, type LookupFunction } from '#modules/capture/fetcher.ts';
+import { BrowserRenderer } from '#modules/capture/browser.ts';
+import { guardedNetwork } from '#modules/capture/service/capture-url.ts';
+import pino from 'pino';
 
 const limits = { timeoutMs: 1500, maxBytes: 64 * 1024, maxRedirects: 3, userAgent: 'vivim-test' };
 
 /** Local servers stand in for remote sites; a lookup maps test hostnames to them. */
 let server: Server;
 let port = 0;
+let internalHits = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/redirect-private') return void res.writeHead(302, { location: 'http://10.1.2.3/admin' }).end();
@@ -22,6 +26,16 @@ beforeAll(async () => {
     }
     if (req.url === '/slow') return; // never answers
     if (req.url === '/gone') return void res.writeHead(404).end('not here');
+    if (req.url === '/page-redirecting') return void res.writeHead(302, { location: `http://127.0.0.1:${port}/internal-secret` }).end();
+    if (req.url === '/page-with-subresources') {
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<html><body><p id="ok">shown</p><img src="http://127.0.0.1:${port}/internal-img"><script src="http://public.test:${port}/redirect-private"></script></body></html>`);
+    }
+    if (req.url?.startsWith('/internal')) {
+      internalHits++;
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>INTERNAL SECRET</body></html>');
+    }
     res.writeHead(200, { 'content-type': 'text/html' }).end('<html>ok</html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -97,4 +111,21 @@ describe('SSRF guard', () => {
     expect(await code(`http://public.test:${port}/huge-chunked`, guard(['public.test']))).toBe('TOO_LARGE');
     expect(await code(`http://public.test:${port}/gone`, guard(['public.test']))).toBe('NOT_FOUND');
   });
+});
+
+describe('SSRF guard in the browser', () => {
+  it('fetches every request of a rendered page itself: redirects and subresources to private addresses never load', async () => {
+    const renderer = new BrowserRenderer({ chromiumPath: '/usr/bin/chromium', log: pino({ level: 'silent' }) });
+    const testGuard = guard(['public.test', '127.0.0.1']);
+    try {
+      const decide = (url: URL, method: string) => guardedNetwork.route(url, testGuard, method);
+      const redirected = await renderer.render(new URL(`http://public.test:${port}/page-redirecting`), { decide, timeoutMs: 10_000, maxBytes: 5_000_000 }).catch((error: Error) => error.message);
+      expect(redirected).not.toContain('INTERNAL SECRET');
+      const page = await renderer.render(new URL(`http://public.test:${port}/page-with-subresources`), { decide, timeoutMs: 10_000, maxBytes: 5_000_000, readySelector: '#ok' });
+      expect(page).toContain('shown');
+      expect(internalHits).toBe(0);
+    } finally {
+      await renderer.close();
+    }
+  }, 60_000);
 });

@@ -137,6 +137,8 @@ describe('the capture-only key and CORS', () => {
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://claude.ai');
     expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const statusPreflight = await fetch(`${t.url}/api/v1/capture/123`, { method: 'OPTIONS', headers: { origin: 'https://claude.ai', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    expect(statusPreflight.headers.get('access-control-allow-origin')).toBe('https://claude.ai');
     const other = await fetch(`${t.url}/api/v1/conversations`, { method: 'OPTIONS', headers: { origin: 'https://claude.ai', 'access-control-request-method': 'GET' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const stranger = await fetch(`${t.url}/api/v1/capture`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
