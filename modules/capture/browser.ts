@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Route } from 'playwright-core';
+import type { Browser, Route } from 'playwright-core';
 import type { Logger } from 'pino';
 import { CaptureError } from './errors.ts';
 
@@ -33,7 +33,10 @@ export class BrowserRenderer {
     if (!existsSync(this.chromiumPath)) {
       throw new CaptureError('BROWSER_UNAVAILABLE', `Chromium is not installed at ${this.chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
     }
-    this.browser ??= chromium.launch({ executablePath: this.chromiumPath, args: ARGS, headless: true }).catch((error: unknown) => {
+    // playwright-core loads on first use: most processes never render a page (keeps boot and idle memory down).
+    this.browser ??= import('playwright-core')
+      .then(({ chromium }) => chromium.launch({ executablePath: this.chromiumPath, args: ARGS, headless: true }))
+      .catch((error: unknown) => {
       this.browser = undefined;
       throw new CaptureError('BROWSER_UNAVAILABLE', `Chromium did not start: ${(error as Error).message.split('\n')[0]}`);
     });
