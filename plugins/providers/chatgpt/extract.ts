@@ -56,6 +56,22 @@ export function extractChatgpt({ url, html, via }: ExtractInput, log: ProviderLo
   throw new ProviderError('EXTRACTION_FAILED', 'find-turns', 'the page is not a ChatGPT conversation page');
 }
 
+const NEXT_DATA = '<script id="__NEXT_DATA__"';
+
+/**
+ * The body of the first `<script id="__NEXT_DATA__" …>`: what `/<script id="__NEXT_DATA__"[^>]*>([\s\S]*?)<\/script>/`
+ * captures, found once (the pattern rescans the rest of the page from each unclosed tag; when the
+ * first has no `>` or no `</script>` after it, no later one has either).
+ */
+function nextData(html: string): string | undefined {
+  const start = html.indexOf(NEXT_DATA);
+  if (start === -1) return undefined;
+  const open = html.indexOf('>', start + NEXT_DATA.length);
+  if (open === -1) return undefined;
+  const close = html.indexOf('</script>', open + 1);
+  return close === -1 ? undefined : html.slice(open + 1, close);
+}
+
 /** Decodes the embedded route data: the modern React Router stream, or the older `__NEXT_DATA__` JSON. */
 function readPayload(html: string, log: ProviderLog): Payload {
   let root: unknown;
@@ -63,7 +79,7 @@ function readPayload(html: string, log: ProviderLog): Payload {
     const chunks = enqueuedChunks(html);
     if (chunks.length) root = decodeTurboStream(chunks.join(''));
     else {
-      const next = /<script id="__NEXT_DATA__"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1];
+      const next = nextData(html);
       if (next) root = JSON.parse(next) as unknown;
     }
   } catch (error) {
@@ -153,7 +169,8 @@ function isChatgptPage($: CheerioAPI, html: string): boolean {
 /** Title from `<title>` without the app's name. */
 function pageTitle($: CheerioAPI): string | undefined {
   const title = $('title').first().text().trim();
-  const cleaned = title.replace(/^ChatGPT\s*[-–—|:]\s*/i, '').replace(/\s*[-–—|]\s*ChatGPT$/i, '').trim();
+  // `(?<!\s)`: the suffix is tried where a blank run starts, not from each of its blanks (a long run would cost its square).
+  const cleaned = title.replace(/^ChatGPT\s*[-–—|:]\s*/i, '').replace(/(?<!\s)\s*[-–—|]\s*ChatGPT$/i, '').trim();
   return cleaned && !/^ChatGPT$/i.test(cleaned) ? cleaned : undefined;
 }
 

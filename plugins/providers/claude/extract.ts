@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Element } from 'domhandler';
-import { htmlToMarkdown, htmlToParts, loadHtml, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { htmlToMarkdown, htmlToParts, loadHtml, replaceWithCode, textOf, trimBlock, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
 import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 import { matchConversationUrl, matchShareUrl } from './urls.ts';
@@ -41,7 +41,8 @@ function isNotFound($: CheerioAPI): boolean {
 function titleOf($: CheerioAPI): string | undefined {
   const og = $('meta[property="og:title"]').attr('content')?.trim();
   if (og) return og;
-  const title = $('title').first().text().trim().replace(/\s*[|\-–—]\s*Claude\s*$/i, '').trim();
+  // `(?<!\s)`: the suffix is tried where a blank run starts, not from each of its blanks (a long run would cost its square).
+  const title = $('title').first().text().trim().replace(/(?<!\s)\s*[|\-–—]\s*Claude\s*$/i, '').trim();
   if (title && title.toLowerCase() !== 'claude') return title;
   const header = textOf($('[data-testid="chat-title-button"], [data-testid="page-header"] h1, [data-testid="page-header"] h2').first());
   return header || undefined;
@@ -93,7 +94,7 @@ function userParts($: CheerioAPI, message: Selection): ContentPart[] {
       .toArray()
       .map((el) => $(el).text())
       .join('\n\n');
-    if (text.trim()) parts.push({ type: 'text', text: text.replace(/^\n+|\s+$/g, ''), format: 'plain' });
+    if (text.trim()) parts.push({ type: 'text', text: trimBlock(text), format: 'plain' });
   } else if (!children.length && message.text().trim()) {
     parts.push({ type: 'text', text: message.text().trim(), format: 'plain' });
   } else {

@@ -73,23 +73,57 @@ function artifactParts(attributes: Json, content: string | undefined, callId?: s
   return parts;
 }
 
-const LEGACY_TAG = /<(antThinking|antArtifact)\b([^>]*)>([\s\S]*?)<\/\1>/g;
+interface LegacyTag {
+  tag: string;
+  attributes: string;
+  body: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The `<antThinking …>…</antThinking>` / `<antArtifact …>…</antArtifact>` blocks of a message, as
+ * `/<(antThinking|antArtifact)\b([^>]*)>([\s\S]*?)<\/\1>/g` finds them, in one pass over text users
+ * upload (the pattern rescans the rest of the text from each unclosed tag): once a tag has no
+ * closing tag after it, later ones of that name have none either, and no block can follow a
+ * `<ant…` with no `>` after it.
+ */
+function* legacyTags(text: string): Generator<LegacyTag> {
+  const opening = /<(antThinking|antArtifact)\b/g;
+  const unclosed = new Set<string>();
+  let tagEnd = -1;
+  for (let match = opening.exec(text); match; match = opening.exec(text)) {
+    const tag = match[1]!;
+    const attributesStart = opening.lastIndex;
+    // The same `>` ends every opening tag before it: found once, not once per tag.
+    if (tagEnd < attributesStart) tagEnd = text.indexOf('>', attributesStart);
+    if (tagEnd === -1) return;
+    const close = unclosed.has(tag) ? -1 : text.indexOf(`</${tag}>`, tagEnd + 1);
+    if (close === -1) {
+      unclosed.add(tag);
+      continue;
+    }
+    const end = close + tag.length + 3;
+    yield { tag, attributes: text.slice(attributesStart, tagEnd), body: text.slice(tagEnd + 1, close), start: match.index, end };
+    opening.lastIndex = end;
+  }
+}
 
 /** Assistant markdown; older exports inline artifacts and thinking as <antArtifact>/<antThinking> tags. */
 function assistantTextParts(text: string): ContentPart[] {
   const parts: ContentPart[] = [];
   let last = 0;
-  for (const match of text.matchAll(LEGACY_TAG)) {
-    parts.push(...markdownToParts(text.slice(last, match.index)));
-    const [, tag, rawAttributes = '', body = ''] = match;
+  for (const { tag, attributes: rawAttributes, body, start, end } of legacyTags(text)) {
+    parts.push(...markdownToParts(text.slice(last, start)));
     if (tag === 'antThinking') {
       if (body.trim()) parts.push({ type: 'reasoning', text: body.trim() });
     } else {
       const attributes: Json = {};
-      for (const attribute of rawAttributes.matchAll(/([\w-]+)="([^"]*)"/g)) attributes[attribute[1]!] = attribute[2];
+      // `(?<![\w-])`: a name starts where a word does (not at each of its characters: a long run would cost its square).
+      for (const attribute of rawAttributes.matchAll(/(?<![\w-])([\w-]+)="([^"]*)"/g)) attributes[attribute[1]!] = attribute[2];
       parts.push(...artifactParts(attributes, body.replace(/^\n/, '').replace(/\n$/, '')));
     }
-    last = match.index + match[0].length;
+    last = end;
   }
   parts.push(...markdownToParts(text.slice(last)));
   return parts;

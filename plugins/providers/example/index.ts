@@ -1,5 +1,7 @@
 import { capturedConversation, defineProvider, PROVIDER_API_VERSION, ProviderError, type CapturedMessage } from '../sdk/index.ts';
 
+const PAYLOAD_OPEN = '<script id="example-conversation" type="application/json">';
+
 /**
  * A small example provider for a fictional service (chat.example.com). It shows the plugin
  * shape and is what the loader tests use; real providers come with the capture issue.
@@ -17,9 +19,12 @@ export default defineProvider({
   },
   rendering: 'static',
   extract({ url, html }) {
-    const match = /<script id="example-conversation" type="application\/json">([\s\S]*?)<\/script>/.exec(html);
-    if (!match?.[1]) throw new ProviderError('EXTRACTION_FAILED', 'embedded-json', 'the page holds no example-conversation payload');
-    const raw = JSON.parse(match[1]) as { id: string; title?: string; turns: { id: string; role: string; text: string }[] };
+    // Found with indexOf, not a `…([\s\S]*?)<\/script>` regex: that rescans the rest of the page from each unclosed tag.
+    const start = html.indexOf(PAYLOAD_OPEN);
+    const end = start === -1 ? -1 : html.indexOf('</script>', start + PAYLOAD_OPEN.length);
+    const payload = end === -1 ? undefined : html.slice(start + PAYLOAD_OPEN.length, end);
+    if (!payload) throw new ProviderError('EXTRACTION_FAILED', 'embedded-json', 'the page holds no example-conversation payload');
+    const raw = JSON.parse(payload) as { id: string; title?: string; turns: { id: string; role: string; text: string }[] };
     let parent: string | null = null;
     const messages: CapturedMessage[] = raw.turns.map((turn) => {
       const message = { sourceId: turn.id, parentSourceId: parent, role: turn.role, parts: [{ type: 'text', text: turn.text }] };

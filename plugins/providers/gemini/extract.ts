@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Element } from 'domhandler';
-import { htmlToParts, loadHtml, partsToMarkdown, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { htmlToParts, loadHtml, partsToMarkdown, replaceWithCode, textOf, trimLineFeeds, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
 import { lightenHtml } from '../sdk/page.ts';
 import { geminiMath } from './math.ts';
@@ -65,14 +65,15 @@ function titleOf($: CheerioAPI): string | undefined {
 function promptText($: CheerioAPI, query: Selection): string {
   const lines = query.find('.query-text-line');
   if (lines.length) {
-    return lines
-      .map((_, line) => {
-        const text = $(line).text().replace(/^ /, '').replace(/ $/, '');
-        return text.trim() ? text : '';
-      })
-      .get()
-      .join('\n')
-      .replace(/^\n+|\n+$/g, '');
+    return trimLineFeeds(
+      lines
+        .map((_, line) => {
+          const text = $(line).text().replace(/^ /, '').replace(/ $/, '');
+          return text.trim() ? text : '';
+        })
+        .get()
+        .join('\n'),
+    );
   }
   const text = query.find('.query-text').first().clone();
   text.find('.cdk-visually-hidden, button, mat-icon').remove();

@@ -43,10 +43,41 @@ function isJsonHead(head: string): boolean {
   return head.trimStart().startsWith('[');
 }
 
+/** A `"header": "…"` string (its closing quote is left for the next search to start at). */
+const JSON_HEADER = /"header"\s*:\s*"([^"]*)(?=")/gi;
+const HEADER_CELL = /class="header-cell/gi;
+/** What follows a header cell's `>` in a Gemini cell. */
+const GEMINI_CELL_START = /\s*<p[^>]*>\s*(?:Gemini|Bard)/iy;
+
+/**
+ * True when the head holds `/"header"\s*:\s*"[^"]*(?:Gemini|Bard)[^"]*"/i`. Each header string is
+ * read once: the pattern would go back over the rest of an unclosed string from each "Bard" in it.
+ */
+function hasGeminiJsonHeader(head: string): boolean {
+  for (const match of head.matchAll(JSON_HEADER)) if (/Gemini|Bard/i.test(match[1]!)) return true;
+  return false;
+}
+
+/**
+ * True when the head holds `/class="header-cell[^>]*>\s*<p[^>]*>\s*(?:Gemini|Bard)/i`, in one pass:
+ * the header cells before one `>` all share what follows it, so it is read once for them.
+ */
+function hasGeminiHeaderCell(head: string): boolean {
+  HEADER_CELL.lastIndex = 0;
+  while (HEADER_CELL.exec(head)) {
+    const tagEnd = head.indexOf('>', HEADER_CELL.lastIndex);
+    if (tagEnd === -1) return false;
+    GEMINI_CELL_START.lastIndex = tagEnd + 1;
+    if (GEMINI_CELL_START.test(head)) return true;
+    HEADER_CELL.lastIndex = tagEnd + 1;
+  }
+  return false;
+}
+
 /** A Gemini Apps activity file, by content: JSON items with a Gemini header, or the HTML cells. */
 export function looksLikeGeminiActivity(head: string): boolean {
-  if (isJsonHead(head)) return /"header"\s*:\s*"[^"]*(?:Gemini|Bard)[^"]*"/i.test(head) && /"title"\s*:/.test(head);
-  return /class="outer-cell/.test(head) && /class="header-cell[^>]*>\s*<p[^>]*>\s*(?:Gemini|Bard)/i.test(head);
+  if (isJsonHead(head)) return hasGeminiJsonHeader(head) && /"title"\s*:/.test(head);
+  return /class="outer-cell/.test(head) && hasGeminiHeaderCell(head);
 }
 
 async function geminiEntries(file: ExportFile): Promise<{ entry: string; json: boolean }[]> {
@@ -75,7 +106,8 @@ const ZONES: Record<string, number> = {
   HST: -10, AKST: -9, AKDT: -8, PST: -8, PDT: -7, MST: -7, MDT: -6, CST: -6, CDT: -5, EST: -5, EDT: -4, AST: -4, ADT: -3,
 };
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const HTML_DATE = /^([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2})\s*([AP]M)?\s*([A-Z]{2,5}|(?:GMT|UTC)[+-]\d{1,2}(?::?\d{2})?)?$/i;
+/** `\s*(?:([AP]M)\s*)?` is `\s*([AP]M)?\s*` with no two blank runs side by side (their cost is the square of a long run's length). */
+const HTML_DATE = /^([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2})\s*(?:([AP]M)\s*)?([A-Z]{2,5}|(?:GMT|UTC)[+-]\d{1,2}(?::?\d{2})?)?$/i;
 
 /** A Takeout HTML date ("Jan 15, 2025, 10:20:30 AM CET") in UTC; undefined for unknown zones or languages. */
 export function parseTakeoutDate(raw: string): Date | undefined {
@@ -198,7 +230,34 @@ export function convertJsonActivity(raw: unknown, source: string, folder: string
   );
 }
 
-const DATE_LINE = /\d{4}.*\d{1,2}:\d{2}:\d{2}/;
+/**
+ * True when a line of the text holds a year, then a time: `/\d{4}.*\d{1,2}:\d{2}:\d{2}/`, whose `.*`
+ * is retried from each of a long digit run's digits (its square). Here the time is looked for
+ * once, after the line's first four digits (the earliest any year can end).
+ */
+function isDateLine(text: string): boolean {
+  return text.split(/[\n\r\u2028\u2029]/).some((line) => {
+    const year = /\d{4}/.exec(line);
+    return year !== null && /\d:\d{2}:\d{2}/.test(line.slice(year.index + 4));
+  });
+}
+
+/**
+ * The HTML without the `<br>`s (and blanks between them) it starts and ends with:
+ * `html.replace(/^(\s*<br>)+|(<br>\s*)+$/g, '')`, with the end read backwards once (the pattern
+ * retries `(<br>\s*)+$` from each `<br>` of a long run that does not end the text).
+ */
+function withoutEdgeBreaks(html: string): string {
+  const text = html.replace(/^(?:\s*<br>)+/, '');
+  let end = text.length;
+  for (let at = end; ; ) {
+    while (at > 0 && /\s/.test(text[at - 1]!)) at--;
+    if (!text.endsWith('<br>', at)) break;
+    at -= 4;
+    end = at;
+  }
+  return text.slice(0, end);
+}
 
 /** One `outer-cell` of MyActivity.html; null when it is not a Gemini prompt. */
 export function convertHtmlActivity(cell: string, source: string, folder: string, entries: ReadonlySet<string>, log: ProviderLog): ImportedItem | null {
@@ -215,7 +274,7 @@ export function convertHtmlActivity(cell: string, source: string, folder: string
     if (node.type === 'tag' && node.name === 'br') segments.push([]);
     else segments[segments.length - 1]!.push($.html(node));
   });
-  const dateIndex = segments.findIndex((segment, index) => index > 0 && DATE_LINE.test(loadHtml(segment.join('')).root().text()) && !/<(p|div|ul|ol|pre|table|h\d)\b/i.test(segment.join('')));
+  const dateIndex = segments.findIndex((segment, index) => index > 0 && isDateLine(loadHtml(segment.join('')).root().text()) && !/<(p|div|ul|ol|pre|table|h\d)\b/i.test(segment.join('')));
   const firstLine = loadHtml(segments[0]?.join('') ?? '').root().text();
   if (!PROMPTED.test(firstLine) || dateIndex < 1) {
     log.info({ source, title: firstLine.slice(0, 80) }, 'gemini takeout: activity without a prompt skipped');
@@ -234,7 +293,7 @@ export function convertHtmlActivity(cell: string, source: string, folder: string
     answer(el).remove();
   });
   answer('body').contents().filter((_, node) => node.type === 'text' && /^\s*Attached \d+ files?\.?\s*$/i.test(answer(node).text())).remove();
-  const answerHtml = answer('body').html()?.replace(/^(\s*<br>)+|(<br>\s*)+$/g, '').trim() ?? '';
+  const answerHtml = withoutEdgeBreaks(answer('body').html() ?? '').trim();
   return toConversation({ prompt, rawTime, time: parseTakeoutDate(rawTime), answerHtml: answerHtml || undefined, attachments }, source, folder, entries);
 }
 

@@ -22,14 +22,45 @@ const PREFIX_NAMES = new Set(['user', 'you', 'human', 'assistant', 'ai', 'chatgp
 const ROLE_OF = new Map<string, Role>([...USER.map((n) => [n, 'user'] as const), ...ASSISTANT.map((n) => [n, 'assistant'] as const), ['system', 'system'], ['tool', 'tool']]);
 const NAMES = [...ROLE_OF.keys()].map((name) => name.replace(/ /g, '[ \\t]+')).join('|');
 
-const HEADING = new RegExp(`^(#{1,6})[ \\t]+(?:\\*\\*)?(${NAMES})(?:[ \\t]+said)?(?:\\*\\*)?[ \\t]*(?:\\(([^()\\n]*)\\))?[ \\t]*:?[ \\t]*#*[ \\t]*$`, 'i');
+/*
+ * Turn markers are matched on lines of files users upload (hostile input): no two quantifiers over
+ * blanks may stand side by side, or a line of blanks costs a power of its length. So each blank
+ * run follows a required character: `[ \t]*(?:\(…\)[ \t]*)?(?::[ \t]*)?(?:#+[ \t]*)?$` is the
+ * `[ \t]*(?:\(…\))?[ \t]*:?[ \t]*#*[ \t]*$` it replaces.
+ */
+const HEADING = new RegExp(`^(#{1,6})[ \\t]+(?:\\*\\*)?(${NAMES})(?:[ \\t]+said)?(?:\\*\\*)?[ \\t]*(?:\\(([^()\\n]*)\\)[ \\t]*)?(?::[ \\t]*)?(?:#+[ \\t]*)?$`, 'i');
 const BOLD = new RegExp(`^\\*\\*(${NAMES})(?:[ \\t]*\\(([^()\\n]*)\\))?(?::\\*\\*|\\*\\*[ \\t]*:)`, 'i');
 const PREFIX = new RegExp(`^(${NAMES}):(?=[ \\t]|$)`, 'i');
-const TITLE = /^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const RULE = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
 /** A thematic break (`---`); long lines are text (the pattern's repeated group is costly on them). */
 const isRule = (line: string) => line.length <= 100 && RULE.test(line);
+const isBlank = (char: string | undefined) => char === ' ' || char === '\t';
+
+/**
+ * The title of a `# Title` line (closing `#`s and blanks dropped): what `^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$`
+ * captures, found in one pass (the pattern's lazy capture against the blank runs after it costs the
+ * cube of a blank run's length).
+ */
+function titleText(line: string): string | undefined {
+  // `.` matches no line terminator, so a line holding one is no title.
+  if (line[0] !== '#' || /[\n\r\u2028\u2029]/.test(line)) return undefined;
+  let start = 1;
+  while (isBlank(line[start])) start++;
+  if (start === 1) return undefined;
+  // Only blanks: the capture is the last one (`[ \t]+` gives it back).
+  if (start === line.length) return start > 2 ? line.slice(-1) : undefined;
+  let end = line.length;
+  while (isBlank(line[end - 1])) end--;
+  // A closing sequence: blanks, then the `#`s that end the line.
+  let hashes = end;
+  while (line[hashes - 1] === '#') hashes--;
+  let blanks = hashes;
+  while (blanks > start && isBlank(line[blanks - 1])) blanks--;
+  if (hashes < end && blanks < hashes && blanks > start) end = blanks;
+  return line.slice(start, end);
+}
+
 const REASONING_OPEN = /^<details>[ \t]*<summary>[ \t]*(?:Reasoning|Thinking)[ \t]*<\/summary>[ \t]*$/i;
 
 interface Marker {
@@ -148,8 +179,8 @@ export function parseTranscript(text: string): Transcript | undefined {
   let title: string | undefined;
   const preamble: string[] = [];
   for (const line of lines.slice(0, first.line)) {
-    const heading = title === undefined && line.length <= 1000 ? TITLE.exec(line) : null;
-    if (heading?.[1]) title = heading[1].trim();
+    const heading = title === undefined && line.length <= 1000 ? titleText(line) : undefined;
+    if (heading) title = heading.trim();
     else preamble.push(line);
   }
   const messages: DraftMessage[] = markers.map((marker, index) => {

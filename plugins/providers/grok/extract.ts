@@ -77,7 +77,8 @@ function turnParts($: CheerioAPI, turn: Selection, role: 'user' | 'assistant', l
   parts.push(...images($, turn));
   if (role === 'assistant') {
     // "67 sources": only a count and favicons are in the page, the source list opens in a panel.
-    const sources = turn.find('.action-buttons').text().match(/(\d+)\s+sources?/)?.[1];
+    // `(?<!\d)`: tried where a number starts, not from each of its digits (a long run would cost its square).
+    const sources = turn.find('.action-buttons').text().match(/(?<!\d)(\d+)\s+sources?/)?.[1];
     if (sources) log.info({ provider: PROVIDER_ID, sources: Number(sources) }, 'Grok answer cites web sources the share page does not list (not captured)');
   }
   return parts;

@@ -69,17 +69,57 @@ function dateOf(value: z.infer<typeof timestamp>): Date | undefined {
   return new Date(seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6));
 }
 
+/** A string literal, `undefined`, `BigInt(n)`; a lone `"` is a string literal that never ends. */
+const JS_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|\bundefined\b|\bBigInt\("?(-?\d+)"?\)|"/g;
+const JS_TOKEN_OUTSIDE_STRINGS = /\bundefined\b|\bBigInt\("?(-?\d+)"?\)/g;
+
 /** The JS object literal of `window.HYDRATION_INIT_STATE=…` as JSON text: `undefined` → null, `BigInt("n")` → n. */
 export function jsLiteralToJson(source: string): string {
   // String literals are matched first and kept as they are, so their content is never rewritten.
-  return source.replace(/"[^"\\]*(?:\\.[^"\\]*)*"|\bundefined\b|\bBigInt\("?(-?\d+)"?\)/g, (token: string, digits: string | undefined) => {
-    if (token.startsWith('"')) return token;
-    if (digits === undefined) return 'null';
-    return Number.isSafeInteger(Number(digits)) ? digits : `"${digits}"`;
-  });
+  // Once a `"` opens a string that never ends, every later `"` does too (both scans read the same
+  // escapes from there on): strings are no longer looked for, instead of scanning the rest of the
+  // text again from each quote.
+  let pattern = JS_TOKEN;
+  pattern.lastIndex = 0;
+  let out = '';
+  let last = 0;
+  for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
+    const [token, digits] = match;
+    if (token === '"') {
+      JS_TOKEN_OUTSIDE_STRINGS.lastIndex = pattern.lastIndex;
+      pattern = JS_TOKEN_OUTSIDE_STRINGS;
+      continue;
+    }
+    out += source.slice(last, match.index);
+    if (token.startsWith('"')) out += token;
+    else if (digits === undefined) out += 'null';
+    else out += Number.isSafeInteger(Number(digits)) ? digits : `"${digits}"`;
+    last = match.index + token.length;
+  }
+  return out + source.slice(last);
 }
 
-const STATE = /window\.HYDRATION_INIT_STATE\s*=\s*([\s\S]*?)\s*;?\s*<\/script>/;
+const STATE = 'window.HYDRATION_INIT_STATE';
+const ASSIGNMENT = /\s*=\s*/y;
+
+/**
+ * The source of `window.HYDRATION_INIT_STATE = …;</script>`: what
+ * `/window\.HYDRATION_INIT_STATE\s*=\s*([\s\S]*?)\s*;?\s*<\/script>/` captures, found in one pass (the
+ * pattern's lazy capture against the blank runs after it costs a power of their length).
+ */
+function stateSource(html: string): string | undefined {
+  for (let at = html.indexOf(STATE); at !== -1; at = html.indexOf(STATE, at + 1)) {
+    ASSIGNMENT.lastIndex = at + STATE.length;
+    if (!ASSIGNMENT.test(html)) continue;
+    const start = ASSIGNMENT.lastIndex;
+    // No `</script>` after this one: none after a later one either.
+    const end = html.indexOf('</script>', start);
+    if (end === -1) return undefined;
+    const source = html.slice(start, end).trimEnd();
+    return source.endsWith(';') ? source.slice(0, -1).trimEnd() : source;
+  }
+  return undefined;
+}
 
 interface Hydration {
   /** The share payload, when the page holds one. */
@@ -90,7 +130,7 @@ interface Hydration {
 
 /** Reads the share from the page's hydration state; undefined when the page has no readable state. */
 export function hydratedShare(html: string, shareId: string | undefined, log: ProviderLog): Hydration | undefined {
-  const source = STATE.exec(html)?.[1];
+  const source = stateSource(html);
   if (!source) return undefined;
   let state: unknown;
   try {

@@ -1,5 +1,5 @@
 import { capturedConversation, ProviderError, type CapturedConversation, type CapturedMessage, type ContentPart, type ExtractInput, type ProviderLog } from '../sdk/index.ts';
-import { codeText, htmlToParts, isReformatted, loadHtml, markdownOf, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
+import { codeText, htmlToParts, isReformatted, loadHtml, markdownOf, replaceWithCode, textOf, trimLineFeeds, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { isBotCheck, lightenHtml } from '../sdk/page.ts';
 
 export const MISTRAL_HOST = 'chat.mistral.ai';
@@ -79,6 +79,23 @@ function normalizeTables($: CheerioAPI, root: Selection): void {
   });
 }
 
+const isBlank = (char: string | undefined) => char === ' ' || char === '\t';
+
+// Each line break with the blanks around it as one space, as `text.replace(/[ \t]*\n[ \t]*/g, ' ')`
+// does, in linear time (the pattern retries a long blank run with no line break after it from each blank).
+function joinLines(text: string): string {
+  const lines = text.split('\n');
+  return lines
+    .map((line, index) => {
+      let start = 0;
+      let end = line.length;
+      if (index > 0) while (start < end && isBlank(line[start])) start++;
+      if (index < lines.length - 1) while (end > start && isBlank(line[end - 1])) end--;
+      return line.slice(start, end);
+    })
+    .join(' ');
+}
+
 function userParts($: CheerioAPI, turn: Selection, reformatted: boolean): ContentPart[] {
   const parts: ContentPart[] = [];
   turn.find('img').each((_, raw) => {
@@ -93,12 +110,12 @@ function userParts($: CheerioAPI, turn: Selection, reformatted: boolean): Conten
     ? lines
         .map((_, line) => {
           const raw = $(line).text();
-          return reformatted ? raw.replace(/[ \t]*\n[ \t]*/g, ' ') : raw;
+          return reformatted ? joinLines(raw) : raw;
         })
         .get()
         .join('\n')
     : box.text();
-  const clean = reformatted ? text.replace(/[ \t]+$/, '').trim() : text.replace(/^\n+|\n+$/g, '');
+  const clean = reformatted ? text.trim() : trimLineFeeds(text);
   if (clean) parts.push({ type: 'text', text: clean, format: 'plain' });
   return parts;
 }

@@ -67,7 +67,7 @@ function normalizeCode($: CheerioAPI, root: Selection, log: ProviderLog, sourceI
       if (numbers.length && (numbers[0] !== 1 || numbers.length !== lines.length)) {
         log.warn({ provider: 'qwen', sourceId, language, drawn: lines.length }, 'a code block was not fully drawn by its editor: hidden lines are not in the HTML');
       }
-      code = lines.join('\n').replace(/\s+$/, '');
+      code = lines.join('\n').trimEnd();
     } else {
       const plain = block.find('code, textarea').filter((__, el) => $(el).text().trim().length > 0).first();
       if (plain.length) code = codeText(plain, $).replace(/\u00a0/g, ' ');

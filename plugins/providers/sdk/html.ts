@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import TurndownService from 'turndown';
@@ -38,9 +39,45 @@ const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fen
 turndown.use(gfm);
 turndown.remove(['script', 'style', 'noscript', 'button', 'svg']);
 
+/*
+ * turndown ends by trimming its whole output with `/[\t\r\n\s]+$/`, which V8 retries from every
+ * blank of a long run that does not end the text: 32,000 `<br>` in a posted answer (130 KB) took
+ * 10 s, and the time grows with the square of the run. So the fragment is converted inside a
+ * wrapper block whose rule keeps the markdown aside and hands turndown a short token to trim; the
+ * same trims are then done here, in linear time. The wrapper is recognized by a value the page
+ * cannot know.
+ */
+const WRAPPER = 'data-vivim-markdown';
+let wrapper: { id: string; markdown?: string } | undefined;
+turndown.addRule('vivimWrapper', {
+  filter: (node) => wrapper !== undefined && node.nodeName === 'DIV' && node.getAttribute(WRAPPER) === wrapper.id,
+  replacement: (content) => {
+    if (wrapper) wrapper.markdown = content;
+    return WRAPPER;
+  },
+});
+
+/** `turndown.turndown(html)`, without its quadratic final trim (see above). */
+function turndownLinear(html: string): string {
+  const current: { id: string; markdown?: string } = { id: randomUUID() };
+  wrapper = current;
+  let output: string;
+  try {
+    // Left open: turndown's own wrapper closes it, so a `<plaintext>` reads to the same end.
+    output = turndown.turndown(`<div ${WRAPPER}="${current.id}">${html}`);
+  } finally {
+    wrapper = undefined;
+  }
+  // A blank fragment never reaches the rule (turndown gives '' for it, as for the bare fragment).
+  if (current.markdown === undefined && output === '') return '';
+  // What turndown's final trims do to the output the fragment alone gives.
+  if (current.markdown !== undefined && output === WRAPPER) return current.markdown.replace(/^[\t\r\n]+/, '').trimEnd();
+  return turndown.turndown(html);
+}
+
 /** Markdown for a fragment of HTML. Math must be replaced first (see `markdownOf`): turndown escapes TeX. */
 export function htmlToMarkdown(html: string): string {
-  return turndown.turndown(html).replace(/\n{3,}/g, '\n\n').trim();
+  return turndownLinear(html).replace(/\n{3,}/g, '\n\n').trim();
 }
 
 /**
@@ -365,6 +402,25 @@ function tableMarkdown(rows: readonly (readonly string[])[]): string {
 
 // ——— Text ———
 
+/*
+ * Page text is hostile input: no pattern here ends in an unanchored run like `\s+$` or `\n+$`,
+ * which V8 retries from every character of a long run that does not end the text (its square).
+ */
+
+/** The text without the line feeds it starts and ends with: `text.replace(/^\n+|\n+$/g, '')`, in linear time. */
+export function trimLineFeeds(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 10) start++;
+  while (end > start && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(start, end);
+}
+
+/** The text without its leading line feeds and trailing whitespace: `text.replace(/^\n+|\s+$/g, '')`, in linear time. */
+export function trimBlock(text: string): string {
+  return text.replace(/^\n+/, '').trimEnd();
+}
+
 /** Visible text of an element, whitespace collapsed. */
 export function textOf(element: Selection): string {
   return element.text().replace(/\s+/g, ' ').trim();
@@ -414,7 +470,7 @@ export function typedText($: CheerioAPI, root: Selection): string | undefined {
   visit(root.contents());
   if (current.trim()) blocks.push(current);
   return blocks
-    .map((block) => block.replace(/^\n+|\s+$/g, ''))
+    .map(trimBlock)
     .join('\n\n')
     .replace(/\u00a0/g, ' ');
 }

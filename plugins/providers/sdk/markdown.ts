@@ -13,6 +13,7 @@ import type { ContentPart } from './index.ts';
  */
 export function markdownToParts(markdown: string): ContentPart[] {
   const lines = toLines(markdown);
+  const nextLine = nextLineFinder(lines);
   const parts: ContentPart[] = [];
   let textStart = 0; // offset where the pending text run begins
   let inList = false;
@@ -61,7 +62,7 @@ export function markdownToParts(markdown: string): ContentPart[] {
     }
 
     if (topLevel && !blank) {
-      const math = matchDisplayMath(lines, i);
+      const math = matchDisplayMath(lines, i, nextLine);
       if (math) {
         flushText(line.start);
         parts.push({ type: 'math', tex: math.tex, display: true });
@@ -109,8 +110,12 @@ function toLines(text: string): Line[] {
   }
 }
 
-/** An opening fence: its indentation, the fence (a backtick fence's info string has no backtick), the info string. */
-const FENCE_OPEN = /^([ \t]*)(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+/**
+ * An opening fence: its indentation, the fence (a backtick fence's info string has no backtick), the
+ * info string. `~{3,}(?!~)` takes the whole run of tildes, as the match always does: without it, a
+ * long run followed by a `\r` (which `.` does not match) is retried at every shorter length.
+ */
+const FENCE_OPEN = /^([ \t]*)(`{3,}(?=[^`]*$)|~{3,}(?!~))(.*)$/;
 const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
 /** Lines that end a list even without a blank line before them. */
 const INTERRUPTS = /^(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|>)/;
@@ -143,12 +148,33 @@ const MATH_DELIMITERS = [
   { open: '\\[', close: '\\]' },
 ] as const;
 
+/** The first line at or after `from` whose text passes the test named `key` (-1: none); see `nextLineFinder`. */
+type NextLine = (key: string, test: (text: string) => boolean, from: number) => number;
+
+/**
+ * Answers "the next line at or after `from` that passes this test" in constant time: each test's
+ * answers for every line are worked out once, in one pass from the end. Display math would otherwise
+ * scan the rest of the document from every line that opens a block and is never closed.
+ */
+function nextLineFinder(lines: readonly Line[]): NextLine {
+  const tables = new Map<string, Int32Array>();
+  return (key, test, from) => {
+    let next = tables.get(key);
+    if (!next) {
+      next = new Int32Array(lines.length + 1).fill(-1);
+      for (let j = lines.length - 1; j >= 0; j--) next[j] = test((lines[j] as Line).text) ? j : (next[j + 1] as number);
+      tables.set(key, next);
+    }
+    return from < lines.length ? (next[from] as number) : -1;
+  };
+}
+
 /**
  * A display-math block starting at line `i`: `$$…$$` or `\[…\]`, on one line or several. A block
  * whose delimiters stand alone on their lines may hold blank lines (like a code fence); otherwise
  * a blank line ends the paragraph, and it is not a math block.
  */
-function matchDisplayMath(lines: readonly Line[], i: number): { tex: string; next: number } | null {
+function matchDisplayMath(lines: readonly Line[], i: number, nextLine: NextLine): { tex: string; next: number } | null {
   const first = (lines[i] as Line).text.trim();
   for (const { open, close } of MATH_DELIMITERS) {
     if (!first.startsWith(open)) continue;
@@ -161,7 +187,7 @@ function matchDisplayMath(lines: readonly Line[], i: number): { tex: string; nex
       return tex ? { tex, next: i + 1 } : null;
     }
     if (!rest.trim()) {
-      const end = lines.findIndex((line, j) => j > i && line.text.trim() === close);
+      const end = nextLine(`alone ${close}`, (text) => text.trim() === close, i + 1);
       if (end !== -1) {
         const tex = lines
           .slice(i + 1, end)
@@ -171,26 +197,28 @@ function matchDisplayMath(lines: readonly Line[], i: number): { tex: string; nex
         return tex ? { tex, next: end + 1 } : null;
       }
     }
+    // The paragraph runs to its first blank line or line holding the closing delimiter.
+    const j = nextLine(`stop ${close}`, (text) => text.trim() === '' || text.includes(close), i + 1);
+    if (j === -1) return null;
+    const text = (lines[j] as Line).text;
+    if (text.trim() === '') return null; // a blank line ends the paragraph: not a math block
+    const at = text.indexOf(close);
+    if (text.slice(at + close.length).trim() !== '') return null;
     const body: string[] = rest.trim() ? [rest] : [];
-    for (let j = i + 1; j < lines.length; j++) {
-      const text = (lines[j] as Line).text;
-      if (text.trim() === '') return null; // a blank line ends the paragraph: not a math block
-      const at = text.indexOf(close);
-      if (at !== -1) {
-        if (text.slice(at + close.length).trim() !== '') return null;
-        const last = text.slice(0, at);
-        if (last.trim()) body.push(last);
-        const tex = body.join('\n').trim();
-        return tex ? { tex, next: j + 1 } : null;
-      }
-      body.push(text);
-    }
-    return null;
+    for (let k = i + 1; k < j; k++) body.push((lines[k] as Line).text);
+    const last = text.slice(0, at);
+    if (last.trim()) body.push(last);
+    const tex = body.join('\n').trim();
+    return tex ? { tex, next: j + 1 } : null;
   }
   return null;
 }
 
-const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+/**
+ * `| --- | :-: |`. Each blank run follows a required character (`[ \t]*(?:\|[ \t]*)?` is the
+ * `[ \t]*\|?[ \t]*` it stands for): side by side, two runs over blanks cost a power of a blank run's length.
+ */
+const DELIMITER_ROW = /^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?$/;
 
 /** A GFM table whose header row is line `i` (the next line must be the delimiter row). */
 function matchTable(lines: readonly Line[], i: number): { rows: string[][]; next: number } | null {

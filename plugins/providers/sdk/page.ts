@@ -5,21 +5,86 @@ import type { CheerioAPI } from './html.ts';
  * the raw HTML, and recognize the bot checks served instead of a page.
  */
 
+/*
+ * Posted pages (up to 20 MB) are hostile input, and these helpers run on the server's event loop:
+ * they scan once and never rescan. A `<tag…>` with no `>` after it, or an element with no closing
+ * tag after it, ends the scan (no later one could be complete either), where a regex like
+ * `<script\b[^>]*>[\s\S]*?<\/script>` would rescan the rest of the page from every `<script`.
+ */
+
+/** `<svg` or `</svg` (any case), then a non-word character. */
+const SVG_TAG = /<\/?svg\b/gi;
+/** What ends a closing `</svg`: optional whitespace, then `>`. */
+const SVG_CLOSE_END = /\s*>/y;
+
 /** Empties every outermost `<svg>` (icons, rendered diagrams: never content the extractors keep), nesting-aware. */
 function withoutSvgBodies(html: string): string {
   let out = '';
   let last = 0;
   let depth = 0;
   let open = 0;
-  for (const match of html.matchAll(/<svg\b[^>]*>|<\/svg\s*>/gi)) {
-    const closing = match[0][1] === '/';
-    if (!closing) {
-      if (depth === 0) open = match.index;
+  SVG_TAG.lastIndex = 0;
+  for (let match = SVG_TAG.exec(html); match; match = SVG_TAG.exec(html)) {
+    const start = match.index;
+    let end: number;
+    if (match[0][1] === '/') {
+      // `</svg\s*>`; anything else after `</svg` is no tag.
+      SVG_CLOSE_END.lastIndex = SVG_TAG.lastIndex;
+      if (!SVG_CLOSE_END.test(html)) continue;
+      end = SVG_CLOSE_END.lastIndex;
+      if (depth > 0 && --depth === 0) {
+        out += `${html.slice(last, open)}<svg></svg>`;
+        last = end;
+      }
+    } else {
+      // `<svg\b[^>]*>`: without a `>` after it, no tag follows at all.
+      end = html.indexOf('>', SVG_TAG.lastIndex) + 1;
+      if (end === 0) break;
+      if (depth === 0) open = start;
       depth++;
-    } else if (depth > 0 && --depth === 0) {
-      out += `${html.slice(last, open)}<svg></svg>`;
-      last = match.index + match[0].length;
     }
+    SVG_TAG.lastIndex = end;
+  }
+  return out + html.slice(last);
+}
+
+/** Where one `<name…>…</name>` element is: the opening tag `[start, openEnd)`, the closing one `[closeStart, end)`. */
+interface ElementSpan {
+  start: number;
+  /** Where the opening tag's attributes start (right after `<name`). */
+  attributesStart: number;
+  openEnd: number;
+  closeStart: number;
+  end: number;
+}
+
+/**
+ * The `<name…>…</name>` elements of `html` (name in any case), in order, as
+ * `/<name\b([^>]*)>([\s\S]*?)<\/name>/gi` finds them. Linear: once an opening tag has no `>` or no
+ * `</name>` after it, no later element can be complete either, and the search stops.
+ */
+function* elementSpans(html: string, name: string): Generator<ElementSpan> {
+  const opening = new RegExp(`<${name}\\b`, 'gi');
+  const closing = new RegExp(`</${name}>`, 'gi');
+  for (let match = opening.exec(html); match; match = opening.exec(html)) {
+    const attributesStart = opening.lastIndex;
+    const openEnd = html.indexOf('>', attributesStart) + 1;
+    if (openEnd === 0) return;
+    closing.lastIndex = openEnd;
+    const close = closing.exec(html);
+    if (!close) return;
+    yield { start: match.index, attributesStart, openEnd, closeStart: close.index, end: closing.lastIndex };
+    opening.lastIndex = closing.lastIndex;
+  }
+}
+
+/** `html` with every `<name…>…</name>` element replaced by `rewrite(its attributes, its opening tag, its closing tag)`. */
+function rewriteElements(html: string, name: string, rewrite: (attributes: string, openTag: string, closeTag: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const span of elementSpans(html, name)) {
+    out += html.slice(last, span.start) + rewrite(html.slice(span.attributesStart, span.openEnd - 1), html.slice(span.start, span.openEnd), html.slice(span.closeStart, span.end));
+    last = span.end;
   }
   return out + html.slice(last);
 }
@@ -27,17 +92,17 @@ function withoutSvgBodies(html: string): string {
 /**
  * The page without the bodies of its scripts, style sheets, `<noscript>` blocks and SVG drawings:
  * rendered pages carry megabytes of these, and parsing them would be most of the time spent. The
- * tags stay, empty; a script keeps its remote `src` (what `isBotCheck` looks for).
+ * tags stay, empty; a script keeps its remote `src` (what `isBotCheck` looks for). An element left
+ * unclosed stays as it is (the parser makes the rest of the page its text anyway).
  */
 export function lightenHtml(html: string): string {
-  return withoutSvgBodies(html)
-    .replace(/<script\b([^>]*)>[\s\S]*?<\/script>/gi, (_, attributes: string) => {
-      // Saved pages inline scripts as data: URIs in `src`; only a remote address says anything.
-      const src = /\ssrc\s*=\s*["']?(https?:\/\/[^"'\s>]+)/i.exec(attributes)?.[1];
-      return src ? `<script src="${src}"></script>` : '<script></script>';
-    })
-    .replace(/(<style\b[^>]*>)[\s\S]*?(<\/style>)/gi, '$1$2')
-    .replace(/(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi, '$1$2');
+  const withoutScripts = rewriteElements(withoutSvgBodies(html), 'script', (attributes) => {
+    // Saved pages inline scripts as data: URIs in `src`; only a remote address says anything.
+    const src = /\ssrc\s*=\s*["']?(https?:\/\/[^"'\s>]+)/i.exec(attributes)?.[1];
+    return src ? `<script src="${src}"></script>` : '<script></script>';
+  });
+  const emptied = (_attributes: string, open: string, close: string) => open + close;
+  return rewriteElements(rewriteElements(withoutScripts, 'style', emptied), 'noscript', emptied);
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
@@ -55,15 +120,21 @@ export function decodeEntities(text: string): string {
 
 /** The document's first `<title>` from the raw page (the head's, before any template or shadow content), whitespace collapsed. */
 export function pageTitle(html: string): string | undefined {
-  const raw = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
+  const span = elementSpans(html, 'title').next().value;
+  const raw = span ? html.slice(span.openEnd, span.closeStart) : undefined;
   const title = raw === undefined ? undefined : decodeEntities(raw).replace(/\s+/g, ' ').trim();
   return title || undefined;
 }
 
 /** The content of the first `<meta property|name="key">` of the raw page. */
 export function metaContent(html: string, key: string): string | undefined {
-  for (const match of html.matchAll(/<meta\b[^>]*>/gi)) {
-    const tag = match[0];
+  // `<meta\b[^>]*>` tags, in one pass: a `<meta` with no `>` after it ends the search.
+  const opening = /<meta\b/gi;
+  for (let match = opening.exec(html); match; match = opening.exec(html)) {
+    const end = html.indexOf('>', opening.lastIndex) + 1;
+    if (end === 0) break;
+    const tag = html.slice(match.index, end);
+    opening.lastIndex = end;
     const name = /\b(?:property|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
     if ((name?.[1] ?? name?.[2] ?? name?.[3]) !== key) continue;
     const content = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
