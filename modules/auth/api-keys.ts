@@ -34,6 +34,11 @@ export class ApiKeyService {
 
   /** Creates a key for the actor's user (or `userId` when an admin acts for someone). */
   async create(actor: Actor, input: CreateApiKeyInput, userId: string = actor.userId): Promise<CreatedApiKey> {
+    // Keys are minted by a person (session, local CLI) or an admin-scoped key: a leaked 'write' key
+    // must not be able to breed fresh keys that outlive its revocation.
+    if (actor.via === 'apikey' && !actor.scopes?.includes('admin')) {
+      throw new ForbiddenError('AUTH_SCOPE_NOT_ALLOWED', "Only a signed-in session or an API key with the 'admin' scope can create API keys");
+    }
     if (input.scopes.includes('admin')) {
       const em = this.em();
       const owner = await em.findOne(AuthUser, { id: userId });

@@ -58,6 +58,35 @@ async function ownerEmail(api: CliApi, email: string | undefined): Promise<strin
   throw Object.assign(new Error(users.length === 0 ? 'No user yet: create one with `vivim user create`' : 'There are several users: say whose library with --email'), { code: 'EMAIL_REQUIRED' });
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The password of `user create`: from stdin (`--password-stdin`), `$VIVIM_PASSWORD`, or `--password`
+ * (which every local user can read in `ps` and which lands in shell history: warned about).
+ */
+async function passwordOf(options: { password?: string; passwordStdin: boolean }): Promise<string> {
+  const sources = [options.password !== undefined, options.passwordStdin].filter(Boolean).length;
+  if (sources > 1) throw Object.assign(new Error('Give the password one way: --password-stdin or --password'), { code: 'PASSWORD_AMBIGUOUS' });
+  if (options.passwordStdin) {
+    const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+    if (!password) throw Object.assign(new Error('No password on standard input'), { code: 'PASSWORD_REQUIRED' });
+    return password;
+  }
+  if (options.password !== undefined) {
+    process.stderr.write('vivim: warning: --password is visible to other local users (ps) and kept in shell history; use --password-stdin or $VIVIM_PASSWORD\n');
+    return options.password;
+  }
+  // A one-shot secret handed to this command, not configuration: it never belongs in config/ (nor in the frozen config object).
+  // eslint-disable-next-line no-restricted-syntax
+  const fromEnv = process.env.VIVIM_PASSWORD;
+  if (fromEnv) return fromEnv;
+  throw Object.assign(new Error('A password is required: --password-stdin (e.g. `printf %s "$PW" | vivim user create … --password-stdin`) or $VIVIM_PASSWORD'), { code: 'PASSWORD_REQUIRED' });
+}
+
 /** Runs a one-shot command against the server holding the data dir, or the data dir itself. */
 async function withApi(options: JsonFlag, action: (api: CliApi) => Promise<void>): Promise<void> {
   let api: CliApi | undefined;
@@ -142,13 +171,15 @@ export function buildCli(): Command {
     .command('create')
     .description('create a user')
     .requiredOption('--email <email>')
-    .requiredOption('--password <password>')
+    .option('--password <password>', 'discouraged: visible in `ps` and shell history (prefer --password-stdin or $VIVIM_PASSWORD)')
+    .option('--password-stdin', 'read the password from standard input (first line)', false)
     .option('--name <name>')
     .option('--admin', 'make the user an administrator', false)
     .option('--json', 'print JSON')
-    .action((options: JsonFlag & { email: string; password: string; name?: string; admin: boolean }) =>
+    .action((options: JsonFlag & { email: string; password?: string; passwordStdin: boolean; name?: string; admin: boolean }) =>
       withApi(options, async (api) => {
-        const created = await api.createUser({ email: options.email, password: options.password, name: options.name, isAdmin: options.admin });
+        const password = await passwordOf(options);
+        const created = await api.createUser({ email: options.email, password, name: options.name, isAdmin: options.admin });
         print(options, created, `Created ${created.email}${created.isAdmin ? ' (admin)' : ''}: ${created.id}`);
       }),
     );

@@ -9,9 +9,10 @@ function envWith(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Runs `vivim …` to completion on Node 22 (this test's own runtime). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VIVIM_BIN, ...args], { env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [VIVIM_BIN, ...args], { env: envWith(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

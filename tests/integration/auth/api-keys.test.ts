@@ -50,6 +50,23 @@ describe('API keys', () => {
     expect((await t.call('GET', '/api/admin/users', { bearer: plainAdminKey })).status).toBe(403);
   });
 
+  it('lets only a session or an admin-scoped key create keys: a write key cannot mint any, not even a narrower one', async () => {
+    const write = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { scopes: ['read', 'write'] } })).body.key;
+    const keys = async () => (await t.server.runtime.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from auth_api_key where user_id = ?', [alice.userId]))[0]?.n;
+    const before = await keys();
+    for (const scopes of [['read'], ['read', 'write'], ['capture:write'], ['admin']]) {
+      const refused = await t.call('POST', '/api/v1/auth/api-keys', { bearer: write, body: { scopes } });
+      expect([scopes, refused.status]).toEqual([scopes, 403]);
+    }
+    const refusedTrpc = await t.call('POST', '/trpc/auth.apiKeys.create', { bearer: write, body: { scopes: ['read'] } });
+    expect(refusedTrpc.body.error.data.vivimCode).toBe('AUTH_SCOPE_NOT_ALLOWED');
+    expect(await keys()).toBe(before);
+    const adminKey = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: admin.cookie, body: { scopes: ['read', 'write', 'admin'] } })).body.key;
+    const minted = await t.call('POST', '/api/v1/auth/api-keys', { bearer: adminKey, body: { scopes: ['read'] } });
+    expect(minted.status).toBe(200);
+    expect(minted.body.scopes).toEqual(['read']);
+  });
+
   it('revokes: the key stops working at once', async () => {
     const created = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: {} })).body;
     const revoked = await t.call('DELETE', `/api/v1/auth/api-keys/${created.id}`, { cookie: alice.cookie });

@@ -72,4 +72,20 @@ describe('vivim CLI', () => {
     expect(existsSync(path.join(dir, 'vivim.lock'))).toBe(false);
     expect(existsSync(path.join(dir, 'cli.token'))).toBe(false);
   });
+
+  it('takes the password from stdin or $VIVIM_PASSWORD, and warns when it is on the command line', async () => {
+    const dir = track(freshDataDir());
+    const stdin = await runCli(['user', 'create', '--email', 'stdin@example.com', '--password-stdin', '--json'], { VIVIM_DATA_DIR: dir }, 60_000, 'correct horse battery\n');
+    expect([stdin.code, stdin.stderr]).toEqual([0, '']);
+    expect(JSON.parse(stdin.stdout)).toMatchObject({ email: 'stdin@example.com' });
+    const env = await runCli(['user', 'create', '--email', 'env@example.com', '--json'], { VIVIM_DATA_DIR: dir, VIVIM_PASSWORD: 'correct horse battery' });
+    expect([env.code, env.stderr]).toEqual([0, '']);
+    const argv = await runCli(['user', 'create', '--email', 'argv@example.com', '--password', 'correct horse battery', '--json'], { VIVIM_DATA_DIR: dir });
+    expect(argv.code).toBe(0);
+    expect(argv.stderr).toContain('warning: --password is visible');
+    expect(JSON.parse(argv.stdout)).toMatchObject({ email: 'argv@example.com' });
+    const none = await runCli(['user', 'create', '--email', 'none@example.com', '--json'], { VIVIM_DATA_DIR: dir });
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.stdout).error.code).toBe('PASSWORD_REQUIRED');
+  });
 });
