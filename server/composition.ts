@@ -2,6 +2,7 @@ import type { Config } from '#config';
 import auth from '#modules/auth/index.ts';
 import admin from '#modules/admin/index.ts';
 import capture from '#modules/capture/index.ts';
+import search from '#modules/search/index.ts';
 import { builtinProviders } from '#plugins/providers/index.ts';
 import type { PluginSource } from '#plugins/providers/loader.ts';
 import type { ModuleManifest } from './module.ts';
@@ -9,13 +10,14 @@ import { jobsRouter } from './jobs-router.ts';
 import { router } from './trpc.ts';
 
 /** Every domain module of this build. The only place that imports module manifests. */
-export const modules: readonly ModuleManifest[] = [auth, admin, capture];
+export const modules: readonly ModuleManifest[] = [auth, admin, capture, search];
 
 /** The root tRPC router: one key per module (its name), plus the kernel's job status. */
 export const appRouter = router({
   auth: auth.router,
   admin: admin.router,
   capture: capture.router,
+  search: search.router,
   jobs: jobsRouter,
 });
 

@@ -193,12 +193,19 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
   app.get('/api/openapi.json', async () => openApi);
 
   app.get('/health', async () => ({ status: 'ok', version: VERSION }));
-  app.get('/ready', async (_request, reply) => {
+  /** Ready to serve; with `?idle=1`, also no job queued or running (a fresh import is fully indexed and searchable). */
+  app.get('/ready', async (request, reply) => {
     const state = options.isReady();
     const databaseReady = state.ready ? await runtime.kernel.databaseReady() : false;
     const reasons = [...state.reasons, ...(state.ready && !databaseReady ? ['database not answering'] : [])];
     if (config.worker.inProcess && !runtime.kernel.workerRunning()) reasons.push('worker not running');
-    return reply.code(reasons.length ? 503 : 200).send({ ready: reasons.length === 0, reasons, database: runtime.kernel.database, worker: runtime.kernel.workerRunning() });
+    let jobs: number | undefined;
+    const idle = (request.query as Record<string, unknown> | undefined)?.idle;
+    if ((idle === '1' || idle === 'true') && databaseReady) {
+      jobs = await runtime.jobs.pendingCount();
+      if (jobs > 0) reasons.push(`${jobs} job${jobs === 1 ? '' : 's'} queued or running`);
+    }
+    return reply.code(reasons.length ? 503 : 200).send({ ready: reasons.length === 0, reasons, database: runtime.kernel.database, worker: runtime.kernel.workerRunning(), ...(jobs === undefined ? {} : { jobs }) });
   });
 
   const httpDeps: HttpDeps = { ...runtime.deps, services: runtime.services, limiter, setSessionCookie, actorOf: resolveActor };

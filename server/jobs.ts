@@ -163,6 +163,12 @@ export class JobQueue {
     return toStatus(row);
   }
 
+  /** Jobs queued (now or later) or running; jobs that failed for good are not counted. */
+  async pendingCount(): Promise<number> {
+    const rows = await this.em().execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where attempts < max_attempts or locked_at is not null');
+    return rows[0]?.n ?? 0;
+  }
+
   /** Recent jobs, newest first (admin view). */
   async list(limit: number): Promise<JobStatus[]> {
     const rows = await this.em().execute<JobRow[]>(`select * from vivim_job order by created_at desc, id desc limit ?`, [limit]);

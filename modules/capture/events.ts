@@ -4,4 +4,6 @@ export const captureEvents = {
   conversationStored: 'capture.conversationStored',
   /** ACUs of a conversation were (re)generated: `{ conversationId, ownerId, count }`. */
   acusGenerated: 'capture.acusGenerated',
+  /** A conversation was deleted (messages, ACUs and blobs with it): `{ conversationId, ownerId }`. */
+  conversationDeleted: 'capture.conversationDeleted',
 } as const;

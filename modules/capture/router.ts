@@ -68,17 +68,17 @@ const conversations = router({
     .meta({ openapi: { method: 'PATCH', path: '/v1/conversations/{id}/title', tags: ['conversations'] } })
     .input(renameInput)
     .output(conversationSummary)
-    .mutation(({ ctx, input }) => ctx.services.capture.conversations.rename(ctx.actor.userId, input.id, input.title)),
+    .mutation(({ ctx, input }) => ctx.services.capture.rename(ctx.actor, input.id, input.title)),
   tag: protectedProcedure
     .meta({ openapi: { method: 'PUT', path: '/v1/conversations/{id}/tags', tags: ['conversations'] } })
     .input(tagInput)
     .output(conversationSummary)
-    .mutation(({ ctx, input }) => ctx.services.capture.conversations.setTags(ctx.actor.userId, input.id, input.tags)),
+    .mutation(({ ctx, input }) => ctx.services.capture.setTags(ctx.actor, input.id, input.tags)),
   remove: protectedProcedure
     .meta({ openapi: { method: 'DELETE', path: '/v1/conversations/{id}', tags: ['conversations'] } })
     .input(conversationIdInput)
     .output(z.object({ id: z.string(), blobsRemoved: z.number() }))
-    .mutation(({ ctx, input }) => ctx.services.capture.conversations.remove(ctx.actor.userId, input.id)),
+    .mutation(({ ctx, input }) => ctx.services.capture.remove(ctx.actor, input.id)),
   export: protectedProcedure
     .meta({ openapi: { method: 'GET', path: '/v1/conversations/{id}/export', tags: ['conversations'] } })
     .input(exportInput)

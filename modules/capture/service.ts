@@ -14,6 +14,7 @@ import { fetchAndExtract, guardedNetwork, resolveShareUrl, runExtractor, type Ca
 import { ConversationQueries } from './service/conversations.ts';
 import { Importer } from './service/import.ts';
 import { exportConversation } from './service/export.ts';
+import { INDEX_VERSION_SQL, listIndexVersions, readIndexSource, type IndexSource, type IndexVersion } from './service/index-source.ts';
 import { storeConversation, type StoreResult } from './store.ts';
 
 /** Payload of the 'capture.upload' job: the posted page waits in a file under the data dir. */
@@ -286,10 +287,47 @@ export class CaptureService {
     return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, type: r.type, content: r.content, language: r.language, quality: Number(r.quality), messageIds: r.message_ids, createdAt: new Date(r.created_at) }));
   }
 
+  /** Renames a conversation (owner-scoped); search re-indexes its title. */
+  async rename(actor: Actor, id: string, title: string) {
+    const summary = await this.conversations.rename(actor.userId, id, title);
+    this.deps.events.emit('capture.conversationStored', { conversationId: id, ownerId: actor.userId });
+    return summary;
+  }
+
+  /** Replaces a conversation's tags (owner-scoped). */
+  async setTags(actor: Actor, id: string, tags: string[]) {
+    const summary = await this.conversations.setTags(actor.userId, id, tags);
+    this.deps.events.emit('capture.conversationStored', { conversationId: id, ownerId: actor.userId });
+    return summary;
+  }
+
+  /** Deletes a conversation with everything that hangs from it; search drops its documents. */
+  async remove(actor: Actor, id: string) {
+    const removed = await this.conversations.remove(actor.userId, id);
+    this.deps.events.emit('capture.conversationDeleted', { conversationId: id, ownerId: actor.userId });
+    return removed;
+  }
+
+  /** For the search module: one conversation's messages, parts and ACUs; null when gone. */
+  indexSource(ownerId: string, conversationId: string): Promise<IndexSource | null> {
+    return readIndexSource(this.deps.em(), ownerId, conversationId);
+  }
+
+  /** For the search module's sweep: every conversation's index version, in id pages. */
+  indexVersions(afterId: string | null, limit: number): Promise<IndexVersion[]> {
+    return listIndexVersions(this.deps.em(), afterId, limit);
+  }
+
+  /** The index version of one conversation (null when gone). */
+  async indexVersion(ownerId: string, conversationId: string): Promise<string | null> {
+    const [row] = await this.deps.em().execute<{ version: string }[]>(`select ${INDEX_VERSION_SQL} as version from capture_conversation c where c.id = ? and c.owner_id = ?`, [conversationId, ownerId]);
+    return row?.version ?? null;
+  }
+
   /** Stops the browser. */
   async stop(): Promise<void> {
     await this.browser.close();
   }
 }
 
-export type { CaptureErrorCode };
+export type { CaptureErrorCode, IndexSource, IndexVersion };

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '#config';
 import { readLock } from '#database/data-dir-lock.ts';
 import type { AppRouter } from '../composition.ts';
+import type { SearchOutput } from '#modules/search/index.ts';
 import { modules } from '../composition.ts';
 import { createLocalCaller } from '../local-context.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
@@ -23,6 +24,7 @@ export interface CliApi {
   /** Captures a share link (or, with `html`, a saved page of it) for a user; resolves when stored. */
   capture(url: string, email: string, html?: string): Promise<CaptureResult>;
   conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
+  search(email: string, input: SearchCliInput): Promise<SearchOutput>;
   users(): Promise<{ id: string; email: string; isAdmin: boolean }[]>;
   system(): Promise<{ database: string; databaseReady: boolean; workerRunning: boolean; modules: string[]; providers: { id?: string; source: string; loaded: boolean; error?: string }[] }>;
   close(): Promise<void>;
@@ -36,6 +38,15 @@ export interface ImportResult {
   messages: number;
   unchanged: number;
   errors: { source: string; code: string; message: string }[];
+}
+
+/** What `vivim search` asks for. */
+export interface SearchCliInput {
+  q: string;
+  limit: number;
+  kind?: ('message' | 'acu' | 'memory' | 'conversation')[];
+  provider?: string[];
+  collapse?: boolean;
 }
 
 /** What `vivim capture` prints. */
@@ -102,6 +113,7 @@ function remote(url: string, token: string): CliApi {
       return { conversationId: result.conversationId, sourceConversationId: result.sourceConversationId, messages: result.messages, changed: result.changed };
     },
     conversations: async (email, limit) => (await client.capture.admin.conversationsFor.query({ email, limit })).items,
+    search: (email, input) => client.search.queryFor.query({ ...input, email }),
     close: async () => undefined,
   };
 }
@@ -134,6 +146,7 @@ function local(runtime: Runtime): CliApi {
       return { conversationId: stored.conversationId, sourceConversationId: stored.sourceConversationId, messages: stored.messages, changed: stored.changed };
     },
     conversations: async (email, limit) => (await caller.capture.admin.conversationsFor({ email, limit })).items,
+    search: (email, input) => caller.search.queryFor({ ...input, email }),
     close: () => runtime.stop(),
   };
 }

@@ -11,7 +11,7 @@ import { ModuleGraphError } from '../module.ts';
 import { startServer } from '../main.ts';
 import { startRuntime, StartupError, VERSION } from '../runtime.ts';
 import { modules } from '../composition.ts';
-import { openCliApi, findServer, type CliApi } from './api.ts';
+import { openCliApi, type SearchCliInput, findServer, type CliApi } from './api.ts';
 import { runDoctor } from './doctor.ts';
 
 interface JsonFlag {
@@ -266,6 +266,36 @@ export function buildCli(): Command {
       withApi(options, async (api) => {
         const items = await api.conversations(await ownerEmail(api, options.email), Math.min(200, Math.max(1, Number(options.limit) || 50)));
         print(options, items, items.length ? items.map((c) => `${c.id}  ${c.provider.padEnd(10)} ${String(c.messageCount).padStart(4)} msgs  ${c.title}`).join('\n') : 'No conversations yet.');
+      }),
+    );
+  program
+    .command('search')
+    .description('search your library (full-text + semantic)')
+    .argument('<query...>', 'what to look for: words, "an exact phrase", -excluded')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--limit <k>', 'how many results', '10')
+    .option('--kind <kinds>', 'message, acu, memory, conversation (comma-separated)')
+    .option('--provider <ids>', 'only these providers (comma-separated)')
+    .option('--collapse', 'one result per conversation', false)
+    .option('--json', 'print JSON')
+    .action((words: string[], options: JsonFlag & { email?: string; limit: string; kind?: string; provider?: string; collapse: boolean }) =>
+      withApi(options, async (api) => {
+        const split = (value?: string) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined);
+        const result = await api.search(await ownerEmail(api, options.email), {
+          q: words.join(' '),
+          limit: Math.min(100, Math.max(1, Number(options.limit) || 10)),
+          kind: split(options.kind) as SearchCliInput['kind'],
+          provider: split(options.provider),
+          collapse: options.collapse,
+        });
+        const { results, tookMs } = result;
+        const plain = (snippet: string) => snippet.replace(/<\/?mark>/g, '*').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+        const human = results.length
+          ? results
+              .map((r, i) => `${String(i + 1).padStart(2)}. [${r.kind}${r.role ? `/${r.role}` : ''}] ${r.title}  (${r.provider ?? '-'}, ${r.createdAt?.slice(0, 10) ?? 'no date'}, score ${r.score})\n    ${plain(r.snippet)}\n    conversation ${r.conversationId ?? '-'} message ${r.messageId ?? '-'} (source ${r.sourceConversationId ?? '-'} / ${r.sourceMessageId ?? '-'})`)
+              .join('\n') + `\n${results.length} results in ${tookMs} ms${result.semantic.used ? '' : ` (full-text only: ${result.semantic.reason})`}`
+          : `No results (${tookMs} ms).`;
+        print(options, { results, tookMs }, human);
       }),
     );
   program

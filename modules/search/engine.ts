@@ -1,0 +1,82 @@
+/**
+ * The lexical search contract. Postgres full-text (the default) and Meilisearch (when MEILI_URL is
+ * set) implement it; vectors always live in pgvector and the service fuses both signals, so the
+ * engines only need to agree on documents, filters and hits.
+ */
+
+export const searchKinds = ['message', 'acu', 'memory', 'conversation'] as const;
+export type SearchKind = (typeof searchKinds)[number];
+
+/** One searchable unit, as the search module stores it in `search_doc` and mirrors it to an engine. */
+export interface IndexedDoc {
+  /** `search_doc.id` (uuid). */
+  id: string;
+  ownerId: string;
+  kind: SearchKind;
+  /** The row this document stands for: message, ACU, memory or conversation id. */
+  refId: string;
+  conversationId: string | null;
+  messageId: string | null;
+  sourceConversationId: string | null;
+  sourceMessageId: string | null;
+  provider: string | null;
+  role: string | null;
+  title: string;
+  /** Prose (markdown without code blocks). */
+  body: string;
+  /** Code blocks and identifiers, weighted below the body. */
+  code: string;
+  /** Neighbouring turns (previous/next), weighted lowest: chat turns lean on them. */
+  context: string;
+  /** ISO timestamp or null. */
+  createdAt: string | null;
+  /** `english` or `simple` (text search configuration used for this document). */
+  lang: 'english' | 'simple';
+}
+
+/** A parsed user query: websearch syntax (`"exact phrase"`, `-exclude`, `or`). */
+export interface ParsedQuery {
+  /** The raw query as typed, trimmed (max 1000 chars). */
+  raw: string;
+  /** Words that must match (lower-cased, outside quotes, without operators). */
+  terms: string[];
+  /** Quoted phrases, each a list of words. */
+  phrases: string[][];
+  /** Words after `-`. */
+  excluded: string[];
+}
+
+export interface SearchFilters {
+  ownerId: string;
+  kinds?: SearchKind[];
+  providers?: string[];
+  roles?: string[];
+  conversationId?: string;
+  /** Inclusive ISO bounds on createdAt. */
+  from?: string;
+  to?: string;
+}
+
+export interface LexicalHit {
+  docId: string;
+  /** Engine score, higher is better (not comparable across engines; the service normalizes). */
+  score: number;
+  /** Highlighted snippet with `<mark>…</mark>` around matches, HTML-escaped otherwise; null = service builds one. */
+  snippet: string | null;
+}
+
+export interface LexicalEngine {
+  readonly name: 'postgres' | 'meilisearch';
+  /** Creates indexes/settings; idempotent. */
+  init(): Promise<void>;
+  /** Inserts or replaces documents (by id). Postgres writes happen in the service's own transaction, so this may be a no-op there. */
+  upsert(docs: IndexedDoc[]): Promise<void>;
+  /** Removes documents by id. */
+  remove(docIds: string[]): Promise<void>;
+  /** Removes every document of one owner (account deletion, re-index). */
+  removeOwner(ownerId: string): Promise<void>;
+  /** Best `limit` hits for the query under the filters, best first. Must never return another owner's docs. */
+  search(query: ParsedQuery, filters: SearchFilters, limit: number): Promise<LexicalHit[]>;
+  /** Reachable and configured? Shown in health/status. */
+  health(): Promise<{ ok: boolean; detail: string; documents?: number }>;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IndexSource } from '#modules/capture/index.ts';
+import type { IndexedDoc, SearchKind } from './engine.ts';
+import { CONTEXT_CHARS, detectLang, hashFields, partsToFields, truncate, vocabulary } from './text.ts';
+
+/** A stable document id for (kind, ref id): the same row always maps to the same document (and engine id). */
+export function docId(kind: SearchKind, refId: string): string {
+  const h = createHash('sha256').update(`${kind}:${refId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A document as written to `search_doc`, with the hash of its content. */
+export interface DocRow extends IndexedDoc {
+  contentHash: string;
+}
+
+function finish(doc: Omit<DocRow, 'contentHash' | 'lang'> & { lang?: DocRow['lang'] }): DocRow {
+  const lang = doc.lang ?? detectLang(`${doc.title}\n${doc.body}`);
+  const contentHash = hashFields([doc.kind, doc.title, doc.body, doc.code, doc.context, doc.role, doc.provider, doc.createdAt, doc.sourceConversationId, doc.sourceMessageId, doc.messageId, lang]);
+  return { ...doc, lang, contentHash };
+}
+
+/** The documents of one conversation: itself (title, tags), each visible message, each ACU. */
+export function buildDocs(source: IndexSource): DocRow[] {
+  const c = source.conversation;
+  const base = { ownerId: c.ownerId, conversationId: c.id, sourceConversationId: c.sourceId, provider: c.provider, title: c.title };
+  const visible = source.messages
+    .filter((m) => !m.hidden)
+    .map((m) => ({ message: m, ...partsToFields(m.parts) }))
+    .filter((m) => m.body !== '' || m.code !== '');
+  const docs: DocRow[] = [];
+  const firstUser = visible.find((m) => m.message.role === 'user');
+  docs.push(
+    finish({
+      ...base,
+      id: docId('conversation', c.id),
+      kind: 'conversation',
+      refId: c.id,
+      messageId: null,
+      sourceMessageId: null,
+      role: null,
+      body: [c.tags.map((t) => `#${t}`).join(' '), truncate(firstUser?.body ?? '', 500)].filter(Boolean).join('\n'),
+      code: '',
+      context: '',
+      createdAt: c.createdAt,
+    }),
+  );
+  const neighbour = (i: number) => {
+    const m = visible[i];
+    return m ? truncate(`${m.body} ${m.code}`.trim(), CONTEXT_CHARS) : '';
+  };
+  visible.forEach((m, i) => {
+    docs.push(
+      finish({
+        ...base,
+        id: docId('message', m.message.id),
+        kind: 'message',
+        refId: m.message.id,
+        messageId: m.message.id,
+        sourceMessageId: m.message.sourceId,
+        role: m.message.role,
+        body: m.body,
+        code: m.code,
+        context: [neighbour(i - 1), neighbour(i + 1)].filter(Boolean).join('\n'),
+        createdAt: m.message.createdAt ?? c.createdAt,
+      }),
+    );
+  });
+  const byId = new Map(source.messages.map((m) => [m.id, m]));
+  for (const acu of source.acus) {
+    const first = acu.messageIds.map((id) => byId.get(id)).find(Boolean) ?? null;
+    const isCode = acu.type === 'code';
+    docs.push(
+      finish({
+        ...base,
+        id: docId('acu', acu.id),
+        kind: 'acu',
+        refId: acu.id,
+        messageId: first?.id ?? null,
+        sourceMessageId: first?.sourceId ?? null,
+        role: first?.role ?? null,
+        body: isCode ? '' : acu.content,
+        code: isCode ? acu.content : '',
+        context: '',
+        createdAt: first?.createdAt ?? c.createdAt,
+      }),
+    );
+  }
+  return docs;
+}
+
+const COLUMNS = `id uuid, owner_id uuid, kind text, ref_id uuid, conversation_id uuid, message_id uuid, source_conversation_id text,
+  source_message_id text, provider text, role text, title text, body text, code text, context text, created_at timestamptz, lang text, content_hash text`;
+
+const TSV = `setweight(to_tsvector(r.lang::regconfig, r.title), 'A') || setweight(to_tsvector(r.lang::regconfig, r.body), 'B')
+  || setweight(to_tsvector('simple', r.code), 'C') || setweight(to_tsvector(r.lang::regconfig, r.context), 'D')`;
+
+function toRecord(d: DocRow) {
+  return {
+    id: d.id,
+    owner_id: d.ownerId,
+    kind: d.kind,
+    ref_id: d.refId,
+    conversation_id: d.conversationId,
+    message_id: d.messageId,
+    source_conversation_id: d.sourceConversationId,
+    source_message_id: d.sourceMessageId,
+    provider: d.provider,
+    role: d.role,
+    title: d.title,
+    body: d.body,
+    code: d.code,
+    context: d.context,
+    created_at: d.createdAt,
+    lang: d.lang,
+    content_hash: d.contentHash,
+  };
+}
+
+/** Inserts or replaces documents (tsvector computed in SQL), drops their stale embeddings, adds their words to the vocabulary. */
+export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 200) {
+    const chunk = docs.slice(i, i + 200);
+    await tx.execute(
+      `insert into search_doc (id, owner_id, kind, ref_id, conversation_id, message_id, source_conversation_id, source_message_id, provider, role,
+         title, body, code, context, created_at, lang, content_hash, tsv, indexed_at)
+       select r.id, r.owner_id, r.kind, r.ref_id, r.conversation_id, r.message_id, r.source_conversation_id, r.source_message_id, r.provider, r.role,
+         r.title, r.body, r.code, r.context, r.created_at, r.lang, r.content_hash, ${TSV}, now()
+       from jsonb_to_recordset(?::jsonb) as r(${COLUMNS})
+       on conflict (id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id,
+         source_conversation_id = excluded.source_conversation_id, source_message_id = excluded.source_message_id, provider = excluded.provider,
+         role = excluded.role, title = excluded.title, body = excluded.body, code = excluded.code, context = excluded.context,
+         created_at = excluded.created_at, lang = excluded.lang, content_hash = excluded.content_hash, tsv = excluded.tsv, indexed_at = now()`,
+      [JSON.stringify(chunk.map(toRecord))],
+    );
+    await tx.execute('delete from search_embedding where doc_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(chunk.map((d) => d.id))]);
+    const byOwner = new Map<string, Set<string>>();
+    for (const doc of chunk) {
+      const words = byOwner.get(doc.ownerId) ?? new Set<string>();
+      for (const w of vocabulary(`${doc.title} ${doc.body} ${doc.code}`)) words.add(w);
+      byOwner.set(doc.ownerId, words);
+    }
+    for (const [ownerId, words] of byOwner) {
+      await tx.execute('insert into search_term (owner_id, term) select ?, w from jsonb_array_elements_text(?::jsonb) as t(w) on conflict do nothing', [ownerId, JSON.stringify([...words])]);
+    }
+  }
+}

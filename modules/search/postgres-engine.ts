@@ -1,0 +1,137 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IndexedDoc, LexicalEngine, LexicalHit, ParsedQuery, SearchFilters } from './engine.ts';
+
+/** Weights of tsvector labels D, C, B, A: context, code, body, title. */
+export const RANK_WEIGHTS = '{0.1, 0.25, 0.5, 1.0}';
+/** Query terms at least this long get typo-tolerant expansions from the owner's vocabulary. */
+const FUZZY_MIN_LENGTH = 4;
+
+/** A tsquery over both configurations: English stems and exact 'simple' words. */
+const termQuery = (fn: 'plainto_tsquery' | 'phraseto_tsquery') => `(${fn}('english', ?) || ${fn}('simple', ?))`;
+
+/** SQL pieces of a parsed query; `params` follow the placeholders in order. */
+export interface TsQuerySql {
+  /** Any term matches (OR), phrases and exclusions applied: what a document must satisfy. */
+  match: string;
+  matchParams: unknown[];
+  /** Every term matches (bonus in ranking). */
+  all: string;
+  allParams: unknown[];
+}
+
+/** Builds the tsquery SQL for a parsed query with typo expansions (`expansions[term]` → similar vocabulary words). */
+export function tsQuerySql(query: ParsedQuery, expansions: ReadonlyMap<string, string[]>): TsQuerySql {
+  const groups: string[] = [];
+  const groupParams: unknown[][] = [];
+  for (const term of query.terms) {
+    const variants = [term, ...(expansions.get(term) ?? [])];
+    groups.push(`(${variants.map(() => termQuery('plainto_tsquery')).join(' || ')})`);
+    groupParams.push(variants.flatMap((v) => [v, v]));
+  }
+  const musts: string[] = [];
+  const mustParams: unknown[] = [];
+  for (const phrase of query.phrases) {
+    musts.push(termQuery('phraseto_tsquery'));
+    mustParams.push(phrase.join(' '), phrase.join(' '));
+  }
+  for (const word of query.excluded) {
+    musts.push(`!!${termQuery('plainto_tsquery')}`);
+    mustParams.push(word, word);
+  }
+  const any = groups.length > 0 ? `(${groups.join(' || ')})` : null;
+  const match = [any, ...musts].filter(Boolean).join(' && ');
+  const all = groups.length > 0 ? [`(${groups.join(' && ')})`, ...musts].join(' && ') : match;
+  return {
+    match: `(${match})`,
+    matchParams: [...(any ? groupParams.flat() : []), ...mustParams],
+    all: `(${all})`,
+    allParams: [...groupParams.flat(), ...mustParams],
+  };
+}
+
+/** SQL filter clauses (alias `d`) shared by the lexical and vector halves. */
+export function filterSql(filters: SearchFilters): { sql: string; params: unknown[] } {
+  const where = ['d.owner_id = ?'];
+  const params: unknown[] = [filters.ownerId];
+  const anyOf = (column: string, values: readonly string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    where.push(`${column} in (select jsonb_array_elements_text(?::jsonb))`);
+    params.push(JSON.stringify(values));
+  };
+  anyOf('d.kind', filters.kinds);
+  anyOf('d.provider', filters.providers);
+  anyOf('d.role', filters.roles);
+  if (filters.conversationId) {
+    where.push('d.conversation_id = ?');
+    params.push(filters.conversationId);
+  }
+  if (filters.from) {
+    where.push('d.created_at >= ?::timestamptz');
+    params.push(filters.from);
+  }
+  if (filters.to) {
+    where.push('d.created_at <= ?::timestamptz');
+    params.push(filters.to);
+  }
+  return { sql: where.join(' and '), params };
+}
+
+/** Similar words from the owner's vocabulary for query terms the vocabulary does not hold (typos). */
+export async function typoExpansions(em: EntityManager, ownerId: string, terms: readonly string[]): Promise<Map<string, string[]>> {
+  const candidates = terms.filter((t) => t.length >= FUZZY_MIN_LENGTH && !/^\d+$/.test(t));
+  const expansions = new Map<string, string[]>();
+  if (candidates.length === 0) return expansions;
+  const rows = await em.execute<{ q: string; term: string }[]>(
+    `select t.q, s.term from jsonb_array_elements_text(?::jsonb) as t(q)
+     cross join lateral (
+       select term from search_term where owner_id = ? and term % t.q and term <> t.q
+       order by similarity(term, t.q) desc limit 3
+     ) s
+     where not exists (select 1 from search_term x where x.owner_id = ? and x.term = t.q)
+       and similarity(s.term, t.q) >= 0.45`,
+    [JSON.stringify(candidates), ownerId, ownerId],
+  );
+  for (const row of rows) expansions.set(row.q, [...(expansions.get(row.q) ?? []), row.term]);
+  return expansions;
+}
+
+/**
+ * PostgreSQL full-text search over `search_doc` (weighted tsvector, English + simple configurations,
+ * pg_trgm typo expansions). Documents are written by the indexer in its own transaction, so
+ * upsert/remove have nothing to do here.
+ */
+export class PostgresEngine implements LexicalEngine {
+  readonly name = 'postgres' as const;
+  private readonly em: () => EntityManager;
+
+  constructor(em: () => EntityManager) {
+    this.em = em;
+  }
+
+  async init(): Promise<void> {}
+  async upsert(_docs: IndexedDoc[]): Promise<void> {}
+  async remove(_docIds: string[]): Promise<void> {}
+  async removeOwner(_ownerId: string): Promise<void> {}
+
+  async search(query: ParsedQuery, filters: SearchFilters, limit: number): Promise<LexicalHit[]> {
+    if (query.terms.length === 0 && query.phrases.length === 0) return [];
+    const em = this.em();
+    const expansions = await typoExpansions(em, filters.ownerId, query.terms);
+    const q = tsQuerySql(query, expansions);
+    const filter = filterSql(filters);
+    const rows = await em.execute<{ id: string; score: number }[]>(
+      `select d.id, ts_rank_cd('${RANK_WEIGHTS}', d.tsv, ${q.match}, 1) + case when d.tsv @@ ${q.all} then 0.5 else 0 end as score
+       from search_doc d
+       where ${filter.sql} and d.tsv @@ ${q.match}
+       order by score desc, d.created_at desc nulls last, d.id
+       limit ?`,
+      [...q.matchParams, ...q.allParams, ...filter.params, ...q.matchParams, limit],
+    );
+    return rows.map((r) => ({ docId: r.id, score: Number(r.score), snippet: null }));
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string; documents?: number }> {
+    const [row] = await this.em().execute<{ n: number }[]>('select count(*)::int as n from search_doc');
+    return { ok: true, detail: 'PostgreSQL full-text search', documents: row?.n ?? 0 };
+  }
+}
