@@ -97,6 +97,12 @@ const imports = router({
     .input(importIdInput)
     .output(importReport)
     .query(({ ctx, input }) => ctx.services.capture.importer.report(ctx.actor.userId, input.id)),
+  /** Cancels a queued or running import: its upload is removed, conversations already stored stay. */
+  cancel: protectedProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/imports/{id}/cancel', tags: ['imports'] } })
+    .input(importIdInput)
+    .output(importReport)
+    .mutation(({ ctx, input }) => ctx.services.capture.importer.cancel(ctx.actor.userId, input.id)),
 });
 
 const acus = router({

@@ -126,7 +126,7 @@ export const importReport = z.object({
   id: z.string(),
   fileName: z.string(),
   provider: z.string().nullable(),
-  status: z.enum(['queued', 'running', 'done', 'failed']),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
   jobId: z.string().nullable(),
   conversations: z.number(),
   messages: z.number(),

@@ -98,24 +98,34 @@ export interface StoreInput {
 }
 
 /** Stores several conversations of one owner in one transaction (bulk imports): all or none. */
-export async function storeConversations(em: EntityManager, inputs: readonly StoreInput[]): Promise<StoreResult[]> {
+export async function storeConversations(em: EntityManager, inputs: readonly StoreInput[], afterWrite?: AfterWrite<StoreResult[]>): Promise<StoreResult[]> {
   if (inputs.length === 0) return [];
   const owner = inputs[0]?.ownerId;
   if (inputs.some((input) => input.ownerId !== owner)) throw new Error('storeConversations: one owner per batch');
   const prepared: Prepared[] = [];
   for (const input of inputs) prepared.push(await prepare(input));
-  return em.transactional((tx) => writeBatch(tx, prepared));
+  return em.transactional(async (tx) => {
+    const results = await writeBatch(tx, prepared);
+    await afterWrite?.(tx, results);
+    return results;
+  });
 }
+
+/** Runs in the store's transaction after its writes (an import records its progress with them). */
+export type AfterWrite<R> = (tx: EntityManager, result: R) => Promise<void>;
 
 /**
  * Stores a conversation in one transaction, idempotently: the same provider conversation updates
  * in place (new messages added, changed ones rewritten, none duplicated or dropped); an equal
  * content hash writes nothing. Queues ACU generation in the same transaction.
  */
-export async function storeConversation(em: EntityManager, input: StoreInput): Promise<StoreResult> {
+export async function storeConversation(em: EntityManager, input: StoreInput, afterWrite?: AfterWrite<StoreResult>): Promise<StoreResult> {
   const item = await prepare(input);
-  const [result] = await em.transactional((tx) => writeBatch(tx, [item]));
-  return result as StoreResult;
+  return em.transactional(async (tx) => {
+    const [result] = (await writeBatch(tx, [item])) as [StoreResult];
+    await afterWrite?.(tx, result);
+    return result;
+  });
 }
 
 type BlobRef = { sha256: string; size: number; mimeType?: string };

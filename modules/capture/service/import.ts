@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { capturedConversation, type ProviderPlugin, type ProviderRegistry } from '#plugins/providers/sdk/index.ts';
-import { openExportFile, type OpenedExportFile } from '#plugins/providers/sdk/export-file.ts';
+import { ExportLimitError, openExportFile, type ExportLimits, type OpenedExportFile } from '#plugins/providers/sdk/export-file.ts';
 import { NotFoundError } from '#server/errors.ts';
 import type { JobQueue } from '#server/jobs.ts';
 import type { BlobStore } from '../blobs.ts';
@@ -15,6 +15,15 @@ import { storeConversation, storeConversations, type StoreInput } from '../store
 const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 /** Conversations stored per transaction (a failing batch is retried one by one to isolate the bad one). */
 const BATCH = 50;
+
+/** An import's progress as stored: conversations handled so far (in export order) and their counts. */
+interface Counts {
+  processed: number;
+  conversations: number;
+  messages: number;
+  unchanged: number;
+  errors: ImportReport['errors'];
+}
 
 interface ImportRow {
   id: string;
@@ -121,77 +130,139 @@ export class Importer {
   }
 
   /**
-   * Runs an import: detect the provider, stream conversations, store each in its own transaction,
-   * record progress every few conversations. A rerun (retry after a crash) skips the conversations
-   * already handled; storing is idempotent anyway, so nothing is lost or doubled.
+   * Cancels an import that has not finished: a queued one never runs, a running one stops at its
+   * next batch. Its upload is removed either way; conversations already stored stay.
    */
-  async run(importId: string, options: { log: Logger; signal?: AbortSignal; progress?: (done: number, message: string) => Promise<void> }): Promise<ImportReport> {
+  async cancel(ownerId: string, importId: string): Promise<ImportReport> {
+    const [cancelled] = await this.em().execute<{ path: string; job_id: string | null }[]>(
+      "update capture_import set status = 'cancelled', finished_at = now() where id = ? and owner_id = ? and status in ('queued', 'running') returning path, job_id",
+      [importId, ownerId],
+    );
+    if (cancelled) {
+      if (cancelled.job_id) {
+        // A locked (running) job is left alone: it sees the status at its next batch and stops.
+        await this.em().execute('select graphile_worker.permanently_fail_jobs(array[?::bigint], ?)', [cancelled.job_id, 'cancelled']);
+        await this.jobs.update(cancelled.job_id, { state: 'failed', error: 'The import was cancelled', errorCode: 'CANCELLED' });
+      }
+      rmSync(cancelled.path, { force: true });
+    }
+    return this.report(ownerId, importId);
+  }
+
+  /**
+   * Runs an import: detect the provider, stream conversations, store them in batches. Each batch's
+   * counts and position are written in the batch's own transaction, so a rerun (retry after a
+   * crash) resumes exactly after the last stored batch: nothing is counted twice or lost.
+   */
+  async run(importId: string, options: { log: Logger; signal?: AbortSignal; progress?: (done: number, message: string) => Promise<void>; limits?: ExportLimits }): Promise<ImportReport> {
     const row = await this.row(importId);
+    if (row.status === 'cancelled') {
+      rmSync(row.path, { force: true });
+      throw new CaptureError('CANCELLED', 'The import was cancelled', { importId });
+    }
     if (row.status === 'done' || row.status === 'failed') return toReport(row);
     if (!existsSync(row.path)) throw new CaptureError('INVALID_CONTENT', 'The uploaded file is gone', { importId });
-    const state = { processed: Number(row.processed), conversations: Number(row.conversations), messages: Number(row.messages), unchanged: Number(row.unchanged), errors: row.errors ?? [] };
-    const save = (status: ImportReport['status'], finished = false) =>
-      this.em().execute(
-        `update capture_import set status = ?, provider = ?, processed = ?, conversations = ?, messages = ?, unchanged = ?, errors = ?::jsonb${finished ? ', finished_at = now()' : ''} where id = ?`,
-        [status, provider?.id ?? null, state.processed, state.conversations, state.messages, state.unchanged, JSON.stringify(state.errors.slice(0, 1000)), importId],
-      );
-    let file: OpenedExportFile | undefined;
+    /** What the database holds (committed with the conversations it counts). */
+    let committed: Counts = { processed: Number(row.processed), conversations: Number(row.conversations), messages: Number(row.messages), unchanged: Number(row.unchanged), errors: row.errors ?? [] };
+    /** Errors of conversations read but not yet committed, by their position in the export. */
+    let pendingErrors: { index: number; error: ImportReport['errors'][number] }[] = [];
     let provider: ProviderPlugin | undefined;
+    const save = async (counts: Counts, status: ImportReport['status'], options: { finished?: boolean; em?: EntityManager } = {}) => {
+      const updated = await (options.em ?? this.em()).execute<{ id: string }[]>(
+        `update capture_import set status = ?, provider = ?, processed = ?, conversations = ?, messages = ?, unchanged = ?, errors = ?::jsonb${options.finished ? ', finished_at = now()' : ''}
+          where id = ? and status <> 'cancelled' returning id`,
+        [status, provider?.id ?? null, counts.processed, counts.conversations, counts.messages, counts.unchanged, JSON.stringify(counts.errors.slice(0, 1000)), importId],
+      );
+      if (updated.length === 0) throw new CaptureError('CANCELLED', 'The import was cancelled', { importId });
+    };
+    /** The counts once the results (and errors read) up to `processed` are committed. */
+    const advance = (results: { changed: boolean; visible: number }[], processed: number): Counts => {
+      const next = { ...committed, processed, errors: [...committed.errors, ...pendingErrors.filter((e) => e.index <= processed).map((e) => e.error)] };
+      for (const result of results) {
+        if (result.changed) {
+          next.conversations++;
+          next.messages += result.visible;
+        } else next.unchanged++;
+      }
+      return next;
+    };
+    const commit = (next: Counts) => {
+      committed = next;
+      pendingErrors = pendingErrors.filter((e) => e.index > next.processed);
+    };
+    let file: OpenedExportFile | undefined;
     try {
       try {
-        file = await openExportFile(row.path, row.file_name);
+        file = await openExportFile(row.path, row.file_name, options.limits);
       } catch (error) {
+        if (error instanceof ExportLimitError) throw new CaptureError('TOO_LARGE', error.message, { limit: error.limit });
         throw new CaptureError('INVALID_CONTENT', `The file cannot be read: ${(error as Error).message}`);
       }
       provider = await detectProvider(file, this.providers);
       if (!provider?.importExport) throw new CaptureError('INVALID_CONTENT', 'This file is not an export VIVIM recognises (ChatGPT, Claude, Gemini Takeout, DeepSeek, or the generic JSON/Markdown format)');
-      await save('running');
+      await save(committed, 'running');
       const opened = file;
+      const overBudget = () => {
+        const exceeded = opened.limitExceeded();
+        if (exceeded) throw new CaptureError('TOO_LARGE', exceeded.message, { limit: exceeded.limit });
+      };
       const attachments = async (entry: string) => {
         if (!opened.entries.includes(entry)) return undefined;
         return this.blobs.putStream(await opened.open(entry), MAX_ATTACHMENT_BYTES);
       };
       let index = 0;
-      let batch: { input: StoreInput; visible: number }[] = [];
-      const record = (result: { changed: boolean }, visible: number) => {
-        if (result.changed) {
-          state.conversations++;
-          state.messages += visible;
-        } else state.unchanged++;
-      };
+      let batch: { index: number; input: StoreInput; visible: number }[] = [];
       const flush = async () => {
-        if (batch.length === 0) return;
-        try {
-          const results = await storeConversations(this.em(), batch.map((b) => b.input));
-          results.forEach((result, i) => record(result, batch[i]?.visible ?? 0));
-        } catch {
-          // One bad conversation must not sink the others: store them one by one.
-          for (const item of batch) {
-            try {
-              record(await storeConversation(this.em(), item.input), item.visible);
-            } catch (error) {
-              state.errors.push({ source: item.input.conversation.title, code: 'INVALID_CONTENT', message: (error as Error).message.slice(0, 500) });
+        overBudget();
+        const upTo = index;
+        if (batch.length) {
+          try {
+            const items = batch;
+            await storeConversations(this.em(), items.map((b) => b.input), async (tx, results) => {
+              const next = advance(results.map((r, i) => ({ changed: r.changed, visible: items[i]?.visible ?? 0 })), upTo);
+              await save(next, 'running', { em: tx });
+              commit(next);
+            });
+          } catch (error) {
+            if (error instanceof CaptureError && error.code === 'CANCELLED') throw error;
+            // One bad conversation must not sink the others: store them one by one, each with its count.
+            for (const item of batch) {
+              try {
+                await storeConversation(this.em(), item.input, async (tx, result) => {
+                  const next = advance([{ changed: result.changed, visible: item.visible }], item.index);
+                  await save(next, 'running', { em: tx });
+                  commit(next);
+                });
+              } catch (error) {
+                if (error instanceof CaptureError && error.code === 'CANCELLED') throw error;
+                pendingErrors.push({ index: item.index, error: { source: item.input.conversation.title, code: 'INVALID_CONTENT', message: (error as Error).message.slice(0, 500) } });
+              }
             }
           }
         }
+        if (committed.processed < upTo) {
+          const next = advance([], upTo);
+          await save(next, 'running');
+          commit(next);
+        }
         batch = [];
-        state.processed = index;
-        await save('running');
         await options.progress?.(index, `${index} conversations read`);
       };
       for await (const item of provider.importExport(file, options.log.child({ provider: provider.id }))) {
         if (options.signal?.aborted) throw new Error('import interrupted by shutdown: it resumes on the next run');
+        overBudget();
         index++;
-        if (index <= state.processed) continue;
+        if (index <= committed.processed) continue;
         if (!item.ok) {
-          state.errors.push({ source: item.source, code: item.code, message: item.message });
+          pendingErrors.push({ index, error: { source: item.source, code: item.code, message: item.message } });
         } else {
           const parsed = capturedConversation.safeParse(item.conversation);
           if (!parsed.success || parsed.data.provider !== provider.id) {
             const issue = parsed.success ? 'wrong provider' : `${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`;
-            state.errors.push({ source: item.conversation?.title ?? String(index), code: 'INVALID_CONTENT', message: issue });
+            pendingErrors.push({ index, error: { source: item.conversation?.title ?? String(index), code: 'INVALID_CONTENT', message: issue } });
           } else {
             batch.push({
+              index,
               input: { ownerId: row.owner_id, conversation: parsed.data, origin: 'import', jobs: this.jobs, blobs: this.blobs, attachments },
               visible: parsed.data.messages.filter((m) => !m.hidden).length,
             });
@@ -200,19 +271,22 @@ export class Importer {
         if (batch.length >= BATCH) await flush();
       }
       await flush();
-      state.processed = index;
-      if (state.conversations === 0 && state.unchanged === 0) {
-        await save('failed', true);
-        throw new CaptureError('INVALID_CONTENT', state.errors.length ? `Nothing was imported: ${state.errors.length} conversations could not be read` : 'Nothing was imported: the export holds no conversations');
+      if (committed.conversations === 0 && committed.unchanged === 0) {
+        await save(committed, 'failed', { finished: true });
+        throw new CaptureError('INVALID_CONTENT', committed.errors.length ? `Nothing was imported: ${committed.errors.length} conversations could not be read` : 'Nothing was imported: the export holds no conversations');
       }
-      await save('done', true);
+      await save(committed, 'done', { finished: true });
       rmSync(row.path, { force: true });
       return toReport(await this.row(importId));
     } catch (error) {
-      if (error instanceof CaptureError && error.code === 'INVALID_CONTENT') {
-        await save('failed', true).catch(() => undefined);
+      if (error instanceof CaptureError && (error.code === 'INVALID_CONTENT' || error.code === 'TOO_LARGE')) {
+        // Final: the counts of what was committed, plus why it stopped.
+        const failed = { ...committed, errors: [...committed.errors, ...(error.code === 'TOO_LARGE' ? [{ source: row.file_name, code: error.code, message: error.message }] : [])] };
+        await save(failed, 'failed', { finished: true }).catch(() => undefined);
         rmSync(row.path, { force: true });
-      } else await save('running').catch(() => undefined);
+      } else if (error instanceof CaptureError && error.code === 'CANCELLED') {
+        rmSync(row.path, { force: true });
+      } else await save(committed, 'running').catch(() => undefined);
       throw error;
     } finally {
       file?.close();
