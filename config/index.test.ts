@@ -54,3 +54,42 @@ describe('ensureSecretKey', () => {
     expect(ensureSecretKey(loadConfig({ VIVIM_SECRET_KEY: key })).toString('hex')).toBe(key);
   });
 });
+
+describe('loadConfig embeddings', () => {
+  it('defaults to the offline model with 512 dimensions', () => {
+    expect(loadConfig({}).embeddings).toEqual({
+      provider: 'local',
+      model: 'use-lite-512',
+      url: undefined,
+      apiKey: undefined,
+      dimensions: 512,
+      batchSize: 64,
+      timeoutMs: 30000,
+      retries: 3,
+    });
+  });
+
+  it('reads an OpenAI-compatible endpoint, leaving dimensions to the model unless set', () => {
+    const env = { EMBEDDING_PROVIDER: 'openai', EMBEDDING_URL: 'http://localhost:11434/v1', EMBEDDING_MODEL: 'nomic-embed-text', EMBEDDING_BATCH: '16' };
+    expect(loadConfig(env).embeddings).toMatchObject({ provider: 'openai', model: 'nomic-embed-text', url: 'http://localhost:11434/v1', dimensions: undefined, batchSize: 16 });
+    expect(loadConfig({ ...env, EMBEDDING_DIMENSIONS: '256', EMBEDDING_API_KEY: 'sk-x' }).embeddings).toMatchObject({ dimensions: 256, apiKey: 'sk-x' });
+  });
+
+  it('requires a URL and a model for openai', () => {
+    const error = (() => {
+      try {
+        loadConfig({ EMBEDDING_PROVIDER: 'openai', EMBEDDING_TIMEOUT_MS: '5' });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.issues.map((issue) => issue.variable).sort()).toEqual(['EMBEDDING_MODEL', 'EMBEDDING_TIMEOUT_MS', 'EMBEDDING_URL']);
+  });
+
+  it('refuses another model or size for the local provider, and accepts off', () => {
+    expect(() => loadConfig({ EMBEDDING_MODEL: 'text-embedding-3-small' })).toThrow('EMBEDDING_MODEL: the local provider has one model');
+    expect(() => loadConfig({ EMBEDDING_DIMENSIONS: '768' })).toThrow('EMBEDDING_DIMENSIONS: the local model always gives 512 dimensions');
+    expect(() => loadConfig({ EMBEDDING_DIMENSIONS: 'wide', EMBEDDING_PROVIDER: 'openai', EMBEDDING_URL: 'http://x/v1', EMBEDDING_MODEL: 'm' })).toThrow('EMBEDDING_DIMENSIONS: must be a whole number');
+    expect(loadConfig({ EMBEDDING_PROVIDER: 'off' }).embeddings.provider).toBe('off');
+  });
+});

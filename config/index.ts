@@ -48,12 +48,22 @@ export interface Config {
   };
   capture: { rateLimitPerMinute: number; timeoutMs: number; maxPageBytes: number; maxUploadBytes: number };
   search: { meiliUrl: string | undefined; meiliApiKey: string | undefined };
-  embedding: {
+  /** Vector embeddings: the offline model (`local`), an OpenAI-compatible endpoint, or none. */
+  embeddings: {
     provider: Env['EMBEDDING_PROVIDER'];
+    /** `use-lite-512` for `local`; the endpoint's model name for `openai`. */
     model: string;
+    /** Base URL of the OpenAI-compatible API (`…/v1`); `openai` only. */
     url: string | undefined;
     apiKey: string | undefined;
-    dimensions: number;
+    /** Requested vector size (`dimensions` in the request); undefined = the model's own size. */
+    dimensions: number | undefined;
+    /** Texts per request. */
+    batchSize: number;
+    /** Per request (openai) or per batch (local). */
+    timeoutMs: number;
+    /** Retries on 429, 5xx, timeouts and network errors (openai). */
+    retries: number;
   };
   llm: {
     provider: Env['LLM_PROVIDER'];
@@ -130,12 +140,15 @@ export function loadConfig(
       maxUploadBytes: env.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
     },
     search: { meiliUrl: env.MEILI_URL, meiliApiKey: env.MEILI_API_KEY },
-    embedding: {
+    embeddings: {
       provider: env.EMBEDDING_PROVIDER,
-      model: env.EMBEDDING_MODEL,
+      model: env.EMBEDDING_PROVIDER === 'openai' ? (env.EMBEDDING_MODEL ?? '') : 'use-lite-512',
       url: env.EMBEDDING_URL,
       apiKey: env.EMBEDDING_API_KEY,
-      dimensions: env.EMBEDDING_DIMENSIONS,
+      dimensions: env.EMBEDDING_PROVIDER === 'local' ? 512 : env.EMBEDDING_DIMENSIONS,
+      batchSize: env.EMBEDDING_BATCH,
+      timeoutMs: env.EMBEDDING_TIMEOUT_MS,
+      retries: env.EMBEDDING_RETRIES,
     },
     llm: { provider: env.LLM_PROVIDER, model: env.LLM_MODEL, url: env.LLM_URL, apiKey: env.LLM_API_KEY },
     plugins: { packages: env.VIVIM_PLUGINS },
@@ -175,7 +188,7 @@ export function ensureSecretKey(config: Config): Buffer {
 export const SECRET_PATHS = [
   'auth.google.clientSecret',
   'search.meiliApiKey',
-  'embedding.apiKey',
+  'embeddings.apiKey',
   'llm.apiKey',
   'secretKeyHex',
 ];

@@ -36,6 +36,17 @@ const int = (fallback: number, min: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** A whole number within bounds, or undefined when unset or empty. */
+const optionalInt = (min: number, max: number) =>
+  optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .optional(),
+  );
+
 /**
  * Every environment variable VIVIM reads, with its default. Nothing else in the
  * code base reads `process.env`.
@@ -65,11 +76,14 @@ export const envSchema = z
     GOOGLE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
     GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
     GOOGLE_ISSUER: z.string().default('https://accounts.google.com'),
-    EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
-    EMBEDDING_MODEL: z.string().trim().min(1).default('use-lite-512'),
+    EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'off']).default('local'),
+    EMBEDDING_MODEL: optionalString,
     EMBEDDING_URL: optionalUrl,
     EMBEDDING_API_KEY: optionalString,
-    EMBEDDING_DIMENSIONS: int(512, 8, 8192),
+    EMBEDDING_DIMENSIONS: optionalInt(8, 8192),
+    EMBEDDING_BATCH: int(64, 1, 2048),
+    EMBEDDING_TIMEOUT_MS: int(30000, 1000, 600000),
+    EMBEDDING_RETRIES: int(3, 0, 10),
     LLM_PROVIDER: z.enum(['none', 'openai', 'anthropic', 'gemini']).default('none'),
     LLM_MODEL: optionalString,
     LLM_URL: optionalUrl,
@@ -102,8 +116,22 @@ export function crossFieldIssues(raw: Record<string, string | undefined>): { var
       message: 'set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither',
     });
   }
-  if (raw.EMBEDDING_PROVIDER === 'openai' && !set('EMBEDDING_URL')) {
+  const embedding = (raw.EMBEDDING_PROVIDER ?? '').trim() || 'local';
+  if (embedding === 'openai' && !set('EMBEDDING_URL')) {
     issues.push({ variable: 'EMBEDDING_URL', message: 'required when EMBEDDING_PROVIDER=openai (e.g. https://api.openai.com/v1)' });
+  }
+  if (embedding === 'openai' && !set('EMBEDDING_MODEL')) {
+    issues.push({ variable: 'EMBEDDING_MODEL', message: 'required when EMBEDDING_PROVIDER=openai (e.g. text-embedding-3-small)' });
+  }
+  if (embedding === 'local') {
+    const model = (raw.EMBEDDING_MODEL ?? '').trim();
+    if (model !== '' && model !== 'use-lite-512') {
+      issues.push({ variable: 'EMBEDDING_MODEL', message: 'the local provider has one model, use-lite-512 (set EMBEDDING_PROVIDER=openai for others)' });
+    }
+    const dims = (raw.EMBEDDING_DIMENSIONS ?? '').trim();
+    if (dims !== '' && dims !== '512') {
+      issues.push({ variable: 'EMBEDDING_DIMENSIONS', message: 'the local model always gives 512 dimensions' });
+    }
   }
   const llm = raw.LLM_PROVIDER;
   if (llm && llm !== 'none' && !set('LLM_MODEL')) issues.push({ variable: 'LLM_MODEL', message: `required when LLM_PROVIDER=${llm}` });

@@ -17,7 +17,7 @@ export const REDACT_PATHS = [
   '*.secretKeyHex',
   'config.auth.google.clientSecret',
   'config.llm.apiKey',
-  'config.embedding.apiKey',
+  'config.embeddings.apiKey',
   'config.search.meiliApiKey',
 ];
 
