@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IndexedDoc, LexicalEngine, LexicalHit, ParsedQuery, SearchFilters } from './engine.ts';
+import { writeDocs } from './indexer.ts';
+import { hashFields } from './text.ts';
 
 /** Weights of tsvector labels D, C, B, A: context, code, body, title. */
 export const RANK_WEIGHTS = '{0.1, 0.25, 0.5, 1.0}';
@@ -97,8 +99,8 @@ export async function typoExpansions(em: EntityManager, ownerId: string, terms: 
 
 /**
  * PostgreSQL full-text search over `search_doc` (weighted tsvector, English + simple configurations,
- * pg_trgm typo expansions). Documents are written by the indexer in its own transaction, so
- * upsert/remove have nothing to do here.
+ * pg_trgm typo expansions). The indexer writes conversations' documents inside its own transaction;
+ * upsert/remove here are the same writes for callers outside it (and the engine contract suite).
  */
 export class PostgresEngine implements LexicalEngine {
   readonly name = 'postgres' as const;
@@ -109,9 +111,20 @@ export class PostgresEngine implements LexicalEngine {
   }
 
   async init(): Promise<void> {}
-  async upsert(_docs: IndexedDoc[]): Promise<void> {}
-  async remove(_docIds: string[]): Promise<void> {}
-  async removeOwner(_ownerId: string): Promise<void> {}
+
+  async upsert(docs: IndexedDoc[]): Promise<void> {
+    const rows = docs.map((d) => ({ ...d, contentHash: hashFields([d.kind, d.title, d.body, d.code, d.context, d.role, d.provider, d.createdAt, d.lang]) }));
+    await this.em().transactional((tx) => writeDocs(tx, rows));
+  }
+
+  async remove(docIds: string[]): Promise<void> {
+    if (docIds.length === 0) return;
+    await this.em().execute('delete from search_doc where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(docIds)]);
+  }
+
+  async removeOwner(ownerId: string): Promise<void> {
+    await this.em().execute('delete from search_doc where owner_id = ?', [ownerId]);
+  }
 
   async search(query: ParsedQuery, filters: SearchFilters, limit: number): Promise<LexicalHit[]> {
     if (query.terms.length === 0 && query.phrases.length === 0) return [];

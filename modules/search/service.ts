@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { IndexedDoc, LexicalEngine, SearchFilters, SearchKind } from './engine.ts';
 import { DEFAULT_FUSION, fuse, type FusionOptions, type Ranked } from './fusion.ts';
 import { buildDocs, docId, writeDocs, type DocRow } from './indexer.ts';
+import { MeiliEngine } from './meili/engine.ts';
 import { PostgresEngine, tsQuerySql, typoExpansions } from './postgres-engine.ts';
 import { hasPositive, parseQuery, semanticText } from './query.ts';
 import type { SearchInput, SearchOutput, SearchResult, SearchStatus } from './schemas.ts';
@@ -52,7 +53,8 @@ export class SearchService {
   constructor(deps: ModuleDeps, options: { engine?: LexicalEngine; embedder?: Embedder | null } = {}) {
     this.deps = deps;
     this.log = deps.log.child({ module: 'search' });
-    this.engine = options.engine ?? new PostgresEngine(deps.em);
+    const { meiliUrl, meiliApiKey } = deps.config.search;
+    this.engine = options.engine ?? (meiliUrl ? new MeiliEngine({ url: meiliUrl, apiKey: meiliApiKey, log: this.log }) : new PostgresEngine(deps.em));
     this.embedder = options.embedder === undefined ? createEmbedder(deps.config.embeddings, this.log) : options.embedder;
   }
 
@@ -156,7 +158,7 @@ export class SearchService {
 
   /** The semantic half: embed the query (cached), then nearest documents. Never throws: reports why it did not run. */
   private async vectorHalf(text: string, filters: SearchFilters, mustMatch?: { sql: string; params: unknown[] }): Promise<{ hits: Ranked[]; used: boolean; reason: string | null }> {
-    if (!this.embedder) return { hits: [], used: false, reason: 'Embeddings are turned off (VIVIM_EMBEDDINGS=off)' };
+    if (!this.embedder) return { hits: [], used: false, reason: 'Embeddings are turned off (EMBEDDING_PROVIDER=off)' };
     if (text.trim() === '') return { hits: [], used: false, reason: 'The query has no words to embed' };
     try {
       let vector = this.queryVectors.get(text);
@@ -337,7 +339,7 @@ export class SearchService {
    * The 'search.sweep' job: compares every conversation's index version with what the index holds and
    * queues the differences (crash catch-up, missed events, conversations deleted behind our back).
    */
-  async runSweepJob(): Promise<{ queued: number; removed: number }> {
+  async runSweepJob(options: { inline?: boolean } = {}): Promise<{ queued: number; removed: number }> {
     const capture = this.deps.services.capture;
     if (!capture) throw new Error('the capture module is not loaded');
     const em = this.deps.em();
@@ -355,7 +357,8 @@ export class SearchService {
       for (const item of page) {
         live.add(item.id);
         if (versions.get(item.id) !== item.version) {
-          await this.scheduleIndex(item.ownerId, item.id);
+          if (options.inline) await this.runIndexJob({ conversationId: item.id, ownerId: item.ownerId });
+          else await this.scheduleIndex(item.ownerId, item.id);
           queued += 1;
         }
       }
@@ -458,7 +461,7 @@ export class SearchService {
       ? this.embedderError
         ? { ok: false, detail: this.embedderError }
         : await this.embedder.health().catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }))
-      : { ok: false, detail: 'Embeddings are turned off (VIVIM_EMBEDDINGS=off)' };
+      : { ok: false, detail: 'Embeddings are turned off (EMBEDDING_PROVIDER=off)' };
     return {
       engine: { name: this.engine.name, ok: engine.ok, detail: engine.detail, documents: engine.documents ?? null },
       embedder: { id: this.embedder?.id ?? null, ok: embedderHealth.ok, detail: embedderHealth.detail },

@@ -146,7 +146,11 @@ function local(runtime: Runtime): CliApi {
       return { conversationId: stored.conversationId, sourceConversationId: stored.sourceConversationId, messages: stored.messages, changed: stored.changed };
     },
     conversations: async (email, limit) => (await caller.capture.admin.conversationsFor({ email, limit })).items,
-    search: (email, input) => caller.search.queryFor({ ...input, email }),
+    async search(email, input) {
+      // No worker runs here: bring the full-text index up to date inline first (vectors wait for a server).
+      await runtime.services.search.runSweepJob({ inline: true });
+      return caller.search.queryFor({ ...input, email });
+    },
     close: () => runtime.stop(),
   };
 }
