@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { capturedConversation, ProviderError, type CapturedConversation, type ProviderPlugin, type ProviderRegistry } from '#plugins/providers/sdk/index.ts';
+import { MAX_ELEMENT_CHILDREN, widestElement } from '#plugins/providers/sdk/page.ts';
 import type { BrowserRenderer, RouteDecider } from '../browser.ts';
 import { CaptureError } from '../errors.ts';
 import { fetchPage, fetchResource, type FetchedPage, type FetchLimits, type GuardOptions } from '../fetcher.ts';
@@ -80,6 +81,10 @@ export async function runExtractor(provider: ProviderPlugin, input: { url: URL; 
   if (!provider.extract) throw new CaptureError('UNSUPPORTED_PROVIDER', `${provider.name} cannot extract pages`, { provider: provider.id });
   if (elementDepth(input.html, MAX_ELEMENT_DEPTH) > MAX_ELEMENT_DEPTH) {
     throw new CaptureError('INVALID_CONTENT', `The page nests elements more than ${MAX_ELEMENT_DEPTH} deep: no conversation page does`, { provider: provider.id, step: 'validate' });
+  }
+  // A flood of siblings (millions of `<br>`) makes the parsers' tree edits quadratic.
+  if (widestElement(input.html, MAX_ELEMENT_CHILDREN) > MAX_ELEMENT_CHILDREN) {
+    throw new CaptureError('INVALID_CONTENT', `The page has an element with more than ${MAX_ELEMENT_CHILDREN} children (a flood of <br> or empty elements): no conversation page does`, { provider: provider.id, step: 'validate' });
   }
   let raw: CapturedConversation;
   try {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { htmlToParts, loadHtml, replaceWithCode, textOf, type CheerioAPI, type Selection } from '../sdk/html.ts';
 import { streamJsonArray } from '../sdk/json.ts';
+import { collapseBreakRuns, MAX_ELEMENT_CHILDREN, widestElement } from '../sdk/page.ts';
 import { capturedConversation, type CapturedMessage, type ContentPart, type ExportFile, type ImportedItem, type ProviderLog } from '../sdk/index.ts';
 import { geminiMath } from './math.ts';
 
@@ -148,8 +149,14 @@ function prepare($: CheerioAPI, container: Selection): void {
   });
 }
 
+/** Why HTML is refused before parsing (an element wider than any real answer), or undefined. */
+function tooWideMessage(html: string): string | undefined {
+  if (widestElement(html, MAX_ELEMENT_CHILDREN) <= MAX_ELEMENT_CHILDREN) return undefined;
+  return `the activity has an element with more than ${MAX_ELEMENT_CHILDREN} children (the limit for one element): no real answer does`;
+}
+
 function answerParts(html: string): ContentPart[] {
-  const $ = loadHtml(html);
+  const $ = loadHtml(collapseBreakRuns(html));
   return htmlToParts($, $('body'), { drop: ['button', 'mat-icon', 'script', 'style'], prepare: (container) => prepare($, container), math: geminiMath });
 }
 
@@ -183,6 +190,8 @@ function toConversation(activity: Activity, source: string, folder: string, entr
   };
   const messages: CapturedMessage[] = [prompt];
   if (activity.answerHtml !== undefined) {
+    const tooWide = tooWideMessage(activity.answerHtml);
+    if (tooWide) return { ok: false, source, code: 'INVALID_CONTENT', message: tooWide };
     messages.push({ sourceId: `${id}:response`, parentSourceId: prompt.sourceId, role: 'assistant', hidden: false, ...createdAt, parts: answerParts(activity.answerHtml) });
   }
   const parsed = capturedConversation.safeParse({
@@ -260,7 +269,11 @@ function withoutEdgeBreaks(html: string): string {
 }
 
 /** One `outer-cell` of MyActivity.html; null when it is not a Gemini prompt. */
-export function convertHtmlActivity(cell: string, source: string, folder: string, entries: ReadonlySet<string>, log: ProviderLog): ImportedItem | null {
+export function convertHtmlActivity(rawCell: string, source: string, folder: string, entries: ReadonlySet<string>, log: ProviderLog): ImportedItem | null {
+  // Checked on the raw text, before anything is parsed: a `<br>` flood collapses, a wide element is refused.
+  const cell = collapseBreakRuns(rawCell);
+  const tooWide = tooWideMessage(cell);
+  if (tooWide) return { ok: false, source, code: 'INVALID_CONTENT', message: tooWide };
   const $ = loadHtml(cell);
   const header = textOf($('.header-cell').first());
   if (!GEMINI_HEADER.test(header)) {

@@ -55,3 +55,23 @@ describe('gemini Takeout detection and cells on hostile files', () => {
     expect(item?.ok && item.conversation.messages[1]!.parts).toEqual([{ type: 'text', text: 'a\n\nx', format: 'markdown' }]);
   });
 });
+
+describe('gemini Takeout cells flooded with elements', () => {
+  const prompt = 'Prompted&nbsp;q<br>Jan 15, 2025, 10:20:30 AM CET<br>';
+
+  it('convertHtmlActivity: 2 million <br> in an answer collapse to a blank line (8 MB, was minutes)', async () => {
+    const item = await withinBudget(() => convertHtmlActivity(cell(`${prompt}<p>before</p>${'<br>'.repeat(2_000_000)}<p>after</p>`), 'MyActivity.html', '.', new Set(), silentLog));
+    expect(item?.ok).toBe(true);
+    const answer = item?.ok ? item.conversation.messages[1]?.parts : undefined;
+    const text = answer?.[0]?.type === 'text' ? answer[0].text : '';
+    expect([answer?.length, text.replace(/\s+/g, ' ')]).toEqual([1, 'before after']);
+    expect(text.length).toBeLessThan(30);
+  });
+
+  it('convertHtmlActivity: an element with a million children is refused before parsing, naming the limit', async () => {
+    const item = await withinBudget(() => convertHtmlActivity(cell(`${prompt}<div>${'<span>a</span>'.repeat(1_000_000)}</div>`), 'MyActivity.html', '.', new Set(), silentLog));
+    expect(item).toMatchObject({ ok: false, code: 'INVALID_CONTENT', message: expect.stringContaining('more than 10000 children (the limit for one element)') });
+    const brText = await withinBudget(() => convertHtmlActivity(cell(`${prompt}${'a<br>'.repeat(1_000_000)}`), 'MyActivity.html', '.', new Set(), silentLog));
+    expect(brText).toMatchObject({ ok: false, code: 'INVALID_CONTENT' });
+  });
+});

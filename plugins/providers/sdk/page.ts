@@ -178,3 +178,56 @@ export function isBotCheck($: CheerioAPI, html?: string): boolean {
   if ($(CHALLENGE_ELEMENTS).length > 0) return true;
   return html !== undefined && CHALLENGE_SOURCE.test(html);
 }
+
+/**
+ * More children than any real element has (a conversation's turns, a table's rows stay in the
+ * hundreds). cheerio's tree edits splice sibling arrays, so each child costs as much as its
+ * siblings: 50,000 `<br>` in one answer took a minute to convert.
+ */
+export const MAX_ELEMENT_CHILDREN = 10_000;
+
+const RAW_TEXT_TAGS = new Set(['script', 'style', 'textarea', 'title', 'xmp']);
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param', 'keygen', 'command']);
+
+/**
+ * The most child elements any one element of the HTML has, counted in one linear scan of its tags
+ * (no parsing); stops counting past `stopAt`. Unclosed elements only make the count smaller.
+ */
+export function widestElement(html: string, stopAt = Number.POSITIVE_INFINITY): number {
+  const counts = [0];
+  let widest = 0;
+  const tags = /<(\/?)([a-zA-Z][\w:-]{0,40})(?:\s[^<>]*)?(\/?)>/g;
+  for (let match = tags.exec(html); match; match = tags.exec(html)) {
+    const [, closing, rawName, selfClosing] = match;
+    if (closing) {
+      if (counts.length > 1) counts.pop();
+      continue;
+    }
+    const top = counts.length - 1;
+    const children = (counts[top] ?? 0) + 1;
+    counts[top] = children;
+    if (children > widest) {
+      widest = children;
+      if (widest > stopAt) break;
+    }
+    const name = (rawName ?? '').toLowerCase();
+    if (RAW_TEXT_TAGS.has(name) && !selfClosing) {
+      // Their content is text, not elements (a script full of "<br>" strings is one child).
+      const closer = new RegExp(`</${name}`, 'gi');
+      closer.lastIndex = tags.lastIndex;
+      const end = closer.exec(html);
+      if (!end) break;
+      tags.lastIndex = closer.lastIndex;
+    } else if (!VOID_TAGS.has(name) && !selfClosing) counts.push(0);
+  }
+  return widest;
+}
+
+/**
+ * Runs of three or more `<br>` (blanks between them allowed) reduced to two: a blank line is all a
+ * run can mean in markdown, and a run of millions would otherwise reach the parser. Linear: each
+ * repetition starts at a `<br`, which a blank cannot be.
+ */
+export function collapseBreakRuns(html: string): string {
+  return html.replace(/<br\s*\/?>(?:\s*<br\s*\/?>){2,}/gi, '<br><br>');
+}

@@ -99,6 +99,14 @@ describe('hostile pages', () => {
     expect(beaconHits).toBe(0);
   });
 
+  it('refuses a <br> flood and a very wide element before parsing (timed in capture-url.test.ts)', async () => {
+    for (const html of [`<html><body><main>${'<br>'.repeat(2_000_000)}</main></body></html>`, `<html><body><div>${'<i></i>'.repeat(1_000_000)}</div></body></html>`]) {
+      const status = (await post({ url: 'https://claude.ai/share/33333333-3333-3333-3333-333333333333', html })).body;
+      expect(status.state).toBe('failed');
+      expect(status.error).toMatchObject({ code: 'INVALID_CONTENT', message: expect.stringContaining('more than 10000 children') });
+    }
+  });
+
   it('answers TOO_LARGE above 20 MB, and copes with deep nesting and broken encoding', async () => {
     const huge = await t.call('POST', '/api/v1/capture', { bearer: captureKey, body: { url: PAGES[1]?.url, html: `<html>${'x'.repeat(21 * 1024 * 1024)}</html>` } });
     expect(huge.status).toBe(413);
