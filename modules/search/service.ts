@@ -169,7 +169,7 @@ export class SearchService {
         if (this.queryVectors.size > 500) this.queryVectors.delete(this.queryVectors.keys().next().value!);
       }
       this.embedderError = null;
-      const hits = await nearestDocs(this.deps.em(), { model: this.embedder.id, dims: this.embedder.dims, vector, filters, limit: POOL, mustMatch });
+      const hits = await nearestDocs(this.deps.em(), { model: this.embedder.id, dims: vector.length, vector, filters, limit: POOL, mustMatch });
       return { hits, used: true, reason: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -381,8 +381,10 @@ export class SearchService {
       await em.execute("delete from search_doc where owner_id = ? and kind <> 'memory'", [ownerId]);
       if (this.mirrored) await this.engine.removeOwner(ownerId);
     } else {
+      const owners = this.mirrored ? await em.execute<{ owner_id: string }[]>("select distinct owner_id from search_doc where kind <> 'memory'") : [];
       await em.execute('delete from search_source');
       await em.execute("delete from search_doc where kind <> 'memory'");
+      for (const { owner_id } of owners) await this.engine.removeOwner(owner_id);
     }
     const { queued } = await this.runSweepJob();
     return { queued };
@@ -405,7 +407,7 @@ export class SearchService {
     const embedder = this.embedder;
     if (!embedder) return { embedded: 0, remaining: false };
     const em = this.deps.em();
-    await ensureModelIndex(em, embedder.id, embedder.dims);
+    let indexed = false;
     const started = Date.now();
     let embedded = 0;
     let after = '00000000-0000-0000-0000-000000000000';
@@ -431,6 +433,11 @@ export class SearchService {
       } catch (error) {
         this.embedderError = error instanceof Error ? error.message : String(error);
         throw error;
+      }
+      if (!indexed) {
+        // After the first batch: an OpenAI-compatible model may only tell its dimensions by answering.
+        await ensureModelIndex(em, embedder.id, vectors[0]?.length ?? embedder.dims);
+        indexed = true;
       }
       await writeEmbeddings(em, embedder.id, pieces.map((p, i) => ({ docId: p.docId, ownerId: p.ownerId, chunk: p.chunk, vector: vectors[i]! })));
       embedded += docs.length;
