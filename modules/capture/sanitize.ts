@@ -53,6 +53,8 @@ export function sanitizeConversation(conversation: CapturedConversation): Captur
   return {
     ...conversation,
     title: clean(conversation.title).trim().slice(0, 500) || 'Untitled conversation',
+    // Lower-cased like the tags users set (setTags), so a project tag and the user's own never differ by case.
+    ...(conversation.tags ? { tags: [...new Set(conversation.tags.map((tag) => clean(tag).trim().toLowerCase()).filter(Boolean))] } : {}),
     messages: conversation.messages.map((message) => ({
       ...message,
       parts: message.parts.map(sanitizePart).filter((part): part is ContentPart => part !== undefined),

@@ -70,7 +70,7 @@ const RECORD_TYPES: Record<string, Record<string, string>> = {
   capture_blob: { id: 'uuid', owner_id: 'uuid', sha256: 'text', mime_type: 'text', size: 'bigint' },
   capture_conversation: {
     id: 'uuid', owner_id: 'uuid', provider: 'text', source_id: 'text', source_url: 'text', title: 'text', model: 'text', created_at: 'timestamptz', updated_at: 'timestamptz',
-    captured_at: 'timestamptz', modified_at: 'timestamptz', content_hash: 'text', current_leaf_id: 'uuid', message_count: 'int', origin: 'text',
+    captured_at: 'timestamptz', modified_at: 'timestamptz', content_hash: 'text', current_leaf_id: 'uuid', message_count: 'int', origin: 'text', tags: 'text[]',
   },
 };
 
@@ -140,7 +140,10 @@ interface Prepared {
 /** Sanitizes, hashes and stores blobs (outside any transaction: blob files are content-addressed and harmless). */
 async function prepare(input: StoreInput): Promise<Prepared> {
   const conversation = sanitizeConversation(input.conversation);
-  const contentHash = sha256(JSON.stringify([conversation.title, conversation.model ?? null, conversation.currentLeafSourceId ?? null, conversation.messages.map(messageHash)]));
+  // Tags join the hash only when there are some: hashes of conversations without them stay as they were.
+  const contentHash = sha256(
+    JSON.stringify([conversation.title, conversation.model ?? null, conversation.currentLeafSourceId ?? null, conversation.messages.map(messageHash), ...(conversation.tags?.length ? [conversation.tags] : [])]),
+  );
   const blobShas = new Map<ContentPart, BlobRef>();
   for (const message of conversation.messages) {
     for (const part of message.parts) {
@@ -210,7 +213,7 @@ function plan(item: Prepared, existing: ExistingConversation | undefined, known:
   const now = new Date();
   const conversationRow = [
     conversationId, input.ownerId, conversation.provider, conversation.sourceId, conversation.sourceUrl ?? null, conversation.title, conversation.model ?? null,
-    conversation.createdAt ?? null, conversation.updatedAt ?? null, now, now, contentHash, leaf ? ids.get(leaf) : null, visible, input.origin,
+    conversation.createdAt ?? null, conversation.updatedAt ?? null, now, now, contentHash, leaf ? ids.get(leaf) : null, visible, input.origin, conversation.tags ?? [],
   ];
   const added = conversation.messages.filter((m) => !known.has(m.sourceId)).length;
   const result: StoreResult = { conversationId, sourceConversationId: conversation.sourceId, messages: visible, added, created: !existing, changed: true };
@@ -251,9 +254,11 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
   if (plans.length) {
     await insertRows(
       tx, 'capture_conversation',
-      ['id', 'owner_id', 'provider', 'source_id', 'source_url', 'title', 'model', 'created_at', 'updated_at', 'captured_at', 'modified_at', 'content_hash', 'current_leaf_id', 'message_count', 'origin'],
+      ['id', 'owner_id', 'provider', 'source_id', 'source_url', 'title', 'model', 'created_at', 'updated_at', 'captured_at', 'modified_at', 'content_hash', 'current_leaf_id', 'message_count', 'origin', 'tags'],
       plans.map((p) => p.conversationRow),
+      // Provider tags are added to the user's (kept first, in order), never replace them.
       `on conflict (owner_id, provider, source_id) do update set source_url = coalesce(excluded.source_url, capture_conversation.source_url), title = excluded.title,
+         tags = array(select t from unnest(capture_conversation.tags || excluded.tags) with ordinality as u(t, n) group by t order by min(n)),
          model = coalesce(excluded.model, capture_conversation.model), created_at = coalesce(excluded.created_at, capture_conversation.created_at),
          updated_at = coalesce(excluded.updated_at, capture_conversation.updated_at), modified_at = excluded.modified_at, content_hash = excluded.content_hash,
          current_leaf_id = excluded.current_leaf_id, message_count = excluded.message_count`,

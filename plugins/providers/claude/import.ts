@@ -6,7 +6,9 @@ import { markdownToParts } from '../sdk/markdown.ts';
 /*
  * Claude's data export (Settings → Privacy → Export data): a zip holding conversations.json
  * (an array of conversations with their chat_messages), projects.json and users.json.
- * Only conversations are imported; projects (their docs and prompts) and users are not.
+ * Conversations are imported; a conversation that names its project (`project_uuid`, or
+ * `project: {uuid, name}`) is tagged with the project's name from projects.json. The projects'
+ * docs and prompts, and users, are not imported.
  */
 
 const ROOT_PARENT = '00000000-0000-4000-8000-000000000000';
@@ -212,8 +214,17 @@ function fail(source: string, message: string): ImportedItem {
   return { ok: false, source, code: 'INVALID_CONTENT', message };
 }
 
+/** The project a conversation belongs to, named from projects.json (or the conversation's own `project.name`). */
+function projectTag(raw: Json, projects: ReadonlyMap<string, string>): string | undefined {
+  const project = isObject(raw.project) ? raw.project : undefined;
+  const uuid = stringOf(raw.project_uuid) ?? stringOf(project?.uuid);
+  const name = (uuid ? projects.get(uuid) : undefined) ?? stringOf(project?.name);
+  const tag = name?.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return tag || undefined;
+}
+
 /** Converts one conversation of conversations.json; null for an empty one (skipped, logged). */
-export function convertClaudeConversation(raw: unknown, source: string, log: ProviderLog): ImportedItem | null {
+export function convertClaudeConversation(raw: unknown, source: string, log: ProviderLog, projects: ReadonlyMap<string, string> = new Map()): ImportedItem | null {
   if (!isObject(raw)) return fail(source, 'the conversation is not an object');
   const uuid = stringOf(raw.uuid);
   if (!uuid) return fail(source, 'the conversation has no uuid');
@@ -263,6 +274,7 @@ export function convertClaudeConversation(raw: unknown, source: string, log: Pro
   const createdAt = dateOf(raw.created_at);
   const updatedAt = dateOf(raw.updated_at);
   const model = stringOf(raw.model);
+  const tag = projectTag(raw, projects);
   const parsed = capturedConversation.safeParse({
     provider: 'claude',
     sourceId: uuid,
@@ -272,10 +284,32 @@ export function convertClaudeConversation(raw: unknown, source: string, log: Pro
     ...(createdAt ? { createdAt } : {}),
     ...(updatedAt ? { updatedAt } : {}),
     ...(branched ? { currentLeafSourceId: leaf && ids.has(leaf) ? leaf : messages[messages.length - 1]!.sourceId } : {}),
+    ...(tag ? { tags: [tag] } : {}),
     messages,
   });
   if (!parsed.success) return fail(where, `the conversation does not validate: ${parsed.error.message}`);
   return { ok: true, conversation: parsed.data };
+}
+
+/**
+ * Project names by uuid, from the projects.json beside conversations.json (only names are kept:
+ * docs may be large). A missing or unreadable file gives no names, logged: conversations still import.
+ */
+async function readProjects(file: ExportFile, conversations: string, log: ProviderLog): Promise<Map<string, string>> {
+  const projects = new Map<string, string>();
+  const entry = path.posix.join(path.posix.dirname(conversations), 'projects.json');
+  if (!file.entries.includes(entry)) return projects;
+  try {
+    for await (const { value } of streamJsonArray(await file.open(entry))) {
+      if (!isObject(value)) continue;
+      const uuid = stringOf(value.uuid);
+      const name = stringOf(value.name)?.trim();
+      if (uuid && name) projects.set(uuid, name);
+    }
+  } catch (error) {
+    log.warn({ entry, error: (error as Error).message }, 'claude export: projects.json unreadable, conversations imported without project tags');
+  }
+  return projects;
 }
 
 export async function* importClaudeExport(file: ExportFile, log: ProviderLog): AsyncGenerator<ImportedItem> {
@@ -284,11 +318,12 @@ export async function* importClaudeExport(file: ExportFile, log: ProviderLog): A
     yield { ok: false, source: file.fileName, code: 'INVALID_CONTENT', message: 'no conversations.json in this export' };
     return;
   }
+  const projects = await readProjects(file, entry, log);
   let count = 0;
   let skipped = 0;
   try {
     for await (const { index, value } of streamJsonArray(await file.open(entry))) {
-      const item = convertClaudeConversation(value, `${entry}[${index}]`, log);
+      const item = convertClaudeConversation(value, `${entry}[${index}]`, log, projects);
       if (!item) skipped++;
       else {
         if (item.ok) count++;
@@ -298,5 +333,5 @@ export async function* importClaudeExport(file: ExportFile, log: ProviderLog): A
   } catch (error) {
     yield { ok: false, source: entry, code: 'INVALID_CONTENT', message: `${entry} is not a readable JSON array: ${(error as Error).message}` };
   }
-  log.info({ entry, conversations: count, emptySkipped: skipped }, 'claude export read');
+  log.info({ entry, conversations: count, emptySkipped: skipped, projects: projects.size }, 'claude export read');
 }

@@ -48,6 +48,8 @@ export const capturedConversation = z.object({
   updatedAt: z.coerce.date().optional(),
   /** The leaf of the branch the provider showed, when the tree has several. */
   currentLeafSourceId: z.string().optional(),
+  /** Labels the provider itself gives the conversation (a Claude project's name); added to the user's tags, never replacing them. */
+  tags: z.array(z.string().trim().min(1).max(80)).max(50).optional(),
   messages: z.array(capturedMessage).min(1),
 });
 export type CapturedConversation = z.infer<typeof capturedConversation>;
