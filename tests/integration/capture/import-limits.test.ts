@@ -132,6 +132,23 @@ describe('cancelling an import', () => {
   });
 });
 
+describe('cancelling a running import', () => {
+  it('stops at the next batch: the batches stored stay, the upload goes, the status says cancelled', async () => {
+    const { importId } = await importer().create(alice.userId, { path: file('running.json', JSON.stringify(conversations('running', 120))), fileName: 'running.json', copy: true }, false);
+    const upload = (await t.server.runtime.orm.em.fork().execute<{ path: string }[]>('select path from capture_import where id = ?', [importId]))[0]?.path as string;
+    const run = importer().run(importId, {
+      log,
+      progress: async (done) => {
+        if (done === 50) expect((await importer().cancel(alice.userId, importId)).status).toBe('cancelled');
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await importer().report(alice.userId, importId)).toMatchObject({ status: 'cancelled', conversations: 50 });
+    expect(await stored('running')).toBe(50);
+    expect(existsSync(upload)).toBe(false);
+  });
+});
+
 describe('import counters across a failed run and its resume', () => {
   it('counts exactly once when the run dies right after a batch is written', async () => {
     const items = conversations('resume', 120);
