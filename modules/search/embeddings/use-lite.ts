@@ -19,9 +19,11 @@ export const USE_LITE_BATCH = 32;
  */
 export const USE_LITE_MAX_CHARS = 2000;
 
-// Measured on this machine (2 cores, Node 22.23, one worker, other builds idle; bench in
-// use-lite.test.ts's `measure` block, run with VIVIM_MEASURE=1): model load ~0.1 s plus
-// ~0.3 s of worker start-up; throughput on chat-sized texts (50–300 chars) ~FILLED_IN/s.
+// Measured here (2 cores, Node 22.23, through UseLiteEmbedder, while other builds and benchmarks
+// kept the load average at 3.5–7): first embed 0.5–1.7 s (worker start + model load 0.3–0.9 s);
+// chat-sized texts (~100 chars) 42–65 embeddings/s wall, ~65 per CPU-second; 1,300-char chunks
+// 8/s wall, ~11 per CPU-second; +~200 MB RSS with the model loaded. notes/embeddings.md measured
+// ~160/s on idle cores. Embedding is a background job, never on a request's critical path.
 
 export interface UseLiteOptions {
   /** Longest a batch may take before the worker is considered stuck (EMBEDDER_TIMEOUT). */
