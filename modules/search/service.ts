@@ -48,6 +48,7 @@ export class SearchService {
   readonly engine: LexicalEngine;
   readonly embedder: Embedder | null;
   private embedderError: string | null = null;
+  private healthCache: { at: number; value: { ok: boolean; detail: string } } | null = null;
   private readonly queryVectors = new Map<string, Float32Array>();
 
   constructor(deps: ModuleDeps, options: { engine?: LexicalEngine; embedder?: Embedder | null } = {}) {
@@ -467,7 +468,7 @@ export class SearchService {
     const embedderHealth = this.embedder
       ? this.embedderError
         ? { ok: false, detail: this.embedderError }
-        : await this.embedder.health().catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }))
+        : await this.embedderHealth(this.embedder)
       : { ok: false, detail: 'Embeddings are turned off (EMBEDDING_PROVIDER=off)' };
     return {
       engine: { name: this.engine.name, ok: engine.ok, detail: engine.detail, documents: engine.documents ?? null },
@@ -477,6 +478,14 @@ export class SearchService {
       pendingEmbeddings: Math.max(0, (counts?.docs ?? 0) - (counts?.embedded ?? 0)),
       conversationsIndexed: counts?.sources ?? 0,
     };
+  }
+
+  /** The embedder's own health check, at most every 5 minutes (a remote check may be a billed request). */
+  private async embedderHealth(embedder: Embedder): Promise<{ ok: boolean; detail: string }> {
+    if (this.healthCache && Date.now() - this.healthCache.at < 300_000) return this.healthCache.value;
+    const value = await embedder.health().catch((error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }));
+    this.healthCache = { at: Date.now(), value };
+    return value;
   }
 
   async stop(): Promise<void> {
