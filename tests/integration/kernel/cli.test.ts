@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsList } from '#database/migrations/index.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ describe('vivim CLI', () => {
     const dir = track(mkdtempSync(path.join(tmpdir(), 'vivim-cli-')));
     const first = await runCli(['migrate', '--json'], { VIVIM_DATA_DIR: dir });
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout).applied).toEqual(['Migration20261126000000_foundation', 'Migration20261126072148_capture', 'Migration20261126101133_search']);
+    expect(JSON.parse(first.stdout).applied).toEqual(migrationsList.map((m) => m.name));
     const second = await runCli(['migrate', '--json'], { VIVIM_DATA_DIR: dir });
     expect(JSON.parse(second.stdout)).toEqual({ applied: [] });
   });

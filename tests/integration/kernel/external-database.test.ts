@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsList } from '#database/migrations/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,7 @@ describe('DATABASE_URL', () => {
     const server = await startTestServer({ dataDir, env: { DATABASE_URL: url } });
     cleanups.push(() => server.stop());
     expect((await server.call('GET', '/ready')).body).toMatchObject({ ready: true, database: 'external' });
-    expect(server.server.runtime.migrationsApplied).toEqual(['Migration20261126000000_foundation', 'Migration20261126072148_capture']);
+    expect(server.server.runtime.migrationsApplied).toEqual(migrationsList.map((m) => m.name));
     await server.signUp('external@example.com');
     const config = testConfig(dataDir, { DATABASE_URL: url });
     const worker = await startRuntime({ config, log: createLogger(config), modules, worker: true });
