@@ -37,7 +37,8 @@ export interface PartsOptions {
 
 const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '*', strongDelimiter: '**', hr: '---' });
 turndown.use(gfm);
-turndown.remove(['script', 'style', 'noscript', 'button', 'svg']);
+// turndown matches tag names by nodeName; its types list HTML tags only (svg is an SVG tag).
+turndown.remove(['script', 'style', 'noscript', 'button', 'svg'] as TurndownService.TagName[]);
 
 /*
  * turndown ends by trimming its whole output with `/[\t\r\n\s]+$/`, which V8 retries from every
