@@ -7,6 +7,25 @@ import { hashFields } from './text.ts';
 export const RANK_WEIGHTS = '{0.1, 0.25, 0.5, 1.0}';
 /** Query terms at least this long get typo-tolerant expansions from the owner's vocabulary. */
 const FUZZY_MIN_LENGTH = 4;
+/**
+ * Candidates ranked per query: documents matching every term first, then any term. Ranking reads
+ * each candidate's tsvector, so an unselective query over a large library must be bounded (the
+ * embedded database has no cancel and no top-k index for full text).
+ */
+const STRICT_CANDIDATES = 1500;
+const LOOSE_CANDIDATES = 2500;
+
+/**
+ * PostgreSQL's English stop words (snowball list): dropped from the OR part of a query, where the
+ * 'simple' configuration would otherwise match nearly every document. Phrases keep them.
+ */
+export const STOP_WORDS = new Set(
+  ("i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its itself they them their theirs themselves " +
+    "what which who whom this that these those am is are was were be been being have has had having do does did doing a an the and but if or because as until while " +
+    "of at by for with about against between into through during before after above below to from up down in out on off over under again further then once here there " +
+    "when where why how all any both each few more most other some such no nor not only own same so than too very s t can will just don should now")
+    .split(' '),
+);
 
 /** A tsquery over both configurations: English stems and exact 'simple' words. */
 const termQuery = (fn: 'plainto_tsquery' | 'phraseto_tsquery') => `(${fn}('english', ?) || ${fn}('simple', ?))`;
@@ -25,7 +44,8 @@ export interface TsQuerySql {
 export function tsQuerySql(query: ParsedQuery, expansions: ReadonlyMap<string, string[]>): TsQuerySql {
   const groups: string[] = [];
   const groupParams: unknown[][] = [];
-  for (const term of query.terms) {
+  const content = query.terms.filter((t) => !STOP_WORDS.has(t));
+  for (const term of content.length > 0 ? content : query.terms) {
     const variants = [term, ...(expansions.get(term) ?? [])];
     groups.push(`(${variants.map(() => termQuery('plainto_tsquery')).join(' || ')})`);
     groupParams.push(variants.flatMap((v) => [v, v]));
@@ -133,12 +153,14 @@ export class PostgresEngine implements LexicalEngine {
     const q = tsQuerySql(query, expansions);
     const filter = filterSql(filters);
     const rows = await em.execute<{ id: string; score: number }[]>(
-      `select d.id, ts_rank_cd('${RANK_WEIGHTS}', d.tsv, ${q.match}, 1) + case when d.tsv @@ ${q.all} then 0.5 else 0 end as score
-       from search_doc d
-       where ${filter.sql} and d.tsv @@ ${q.match}
+      `with strict as (select d.id from search_doc d where ${filter.sql} and d.tsv @@ ${q.all} limit ${STRICT_CANDIDATES}),
+            loose as (select d.id from search_doc d where ${filter.sql} and d.tsv @@ ${q.match} limit ${LOOSE_CANDIDATES}),
+            candidates as (select id, true as strict from strict union all select id, false from loose where id not in (select id from strict))
+       select d.id, ts_rank_cd('${RANK_WEIGHTS}', d.tsv, ${q.match}, 1) + case when c.strict then 0.5 else 0 end as score
+       from candidates c join search_doc d on d.id = c.id
        order by score desc, d.created_at desc nulls last, d.id
        limit ?`,
-      [...q.matchParams, ...q.allParams, ...filter.params, ...q.matchParams, limit],
+      [...filter.params, ...q.allParams, ...filter.params, ...q.matchParams, ...q.matchParams, limit],
     );
     return rows.map((r) => ({ docId: r.id, score: Number(r.score), snippet: null }));
   }

@@ -19,6 +19,8 @@ const POOL = 500;
 /** Documents embedded per batch, and the most one embed job run handles before re-queueing itself. */
 const EMBED_BATCH = 32;
 const EMBED_RUN_MS = 20_000;
+/** Characters of a document that are embedded. */
+const EMBED_MAX_CHARS = 400;
 
 /** A document another module (memory) asks search to index. */
 export interface ExternalDoc {
@@ -424,7 +426,9 @@ export class SearchService {
       after = docs.at(-1)!.id;
       const pieces = docs.flatMap((d) => {
         const text = d.kind === 'conversation' || d.kind === 'memory' ? `${d.title}\n${d.body}` : [d.body, d.code].filter(Boolean).join('\n\n');
-        const chunks = chunkText(text).slice(0, 16);
+        // One short text per document: the model's cost grows with length (≈16 ms at 400 characters on
+        // one core) and ACU documents already stand for a long message's later paragraphs.
+        const chunks = chunkText(text, { maxChars: EMBED_MAX_CHARS, maxWords: 80 }).slice(0, 1);
         return (chunks.length > 0 ? chunks : [{ index: 0, text: d.title }]).map((c, i) => ({ docId: d.id, ownerId: d.owner_id, chunk: i, text: c.text }));
       });
       let vectors: Float32Array[];
