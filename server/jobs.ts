@@ -115,6 +115,7 @@ export interface EnqueueOptions {
  */
 export class JobQueue {
   private readonly updates = new EventEmitter();
+  private held = 0;
   private readonly definitions: JobDefinitions;
   private readonly em: () => EntityManager;
   private readonly log: Logger;
@@ -163,10 +164,24 @@ export class JobQueue {
     return toStatus(row);
   }
 
-  /** Jobs queued (now or later) or running; jobs that failed for good are not counted. */
+  /** Jobs queued (now or later) or running, plus work held in memory before it is enqueued; jobs that failed for good are not counted. */
   async pendingCount(): Promise<number> {
     const rows = await this.em().execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where attempts < max_attempts or locked_at is not null');
-    return rows[0]?.n ?? 0;
+    return (rows[0]?.n ?? 0) + this.held;
+  }
+
+  /**
+   * Marks work that will become a job shortly (e.g. events batched for a few hundred ms) so that
+   * `pendingCount` (and /ready?idle=1) does not report idle meanwhile. Returns the release function.
+   */
+  hold(): () => void {
+    this.held += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held -= 1;
+    };
   }
 
   /** Recent jobs, newest first (admin view). */

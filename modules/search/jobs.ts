@@ -4,9 +4,9 @@ import { defineJob } from '#server/jobs.ts';
 /** Search's tasks: thin wrappers over the search service. */
 export const searchJobs = {
   'search.index': defineJob({
-    payload: z.object({ conversationId: z.uuid(), ownerId: z.uuid() }),
+    payload: z.object({ ownerId: z.uuid(), conversationIds: z.array(z.uuid()).min(1).max(500) }),
     maxAttempts: 8,
-    run: (payload, ctx) => ctx.services.search.runIndexJob(payload),
+    run: (payload, ctx) => ctx.services.search.runIndexBatchJob(payload),
   }),
   'search.remove': defineJob({
     payload: z.object({ conversationId: z.uuid(), ownerId: z.uuid() }),

@@ -19,6 +19,9 @@ const POOL = 500;
 /** Documents embedded per batch, and the most one embed job run handles before re-queueing itself. */
 const EMBED_BATCH = 32;
 const EMBED_RUN_MS = 20_000;
+/** Conversations per index job, and how long index requests are gathered before they are enqueued. */
+const INDEX_BATCH = 200;
+const INDEX_DELAY_MS = 300;
 /** Characters of a document that are embedded. */
 const EMBED_MAX_CHARS = 400;
 
@@ -51,6 +54,9 @@ export class SearchService {
   readonly embedder: Embedder | null;
   private embedderError: string | null = null;
   private healthCache: { at: number; value: { ok: boolean; detail: string } } | null = null;
+  private readonly pendingIndex = new Map<string, Set<string>>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private releaseHold: (() => void) | null = null;
   private readonly queryVectors = new Map<string, Float32Array>();
 
   constructor(deps: ModuleDeps, options: { engine?: LexicalEngine; embedder?: Embedder | null } = {}) {
@@ -245,12 +251,57 @@ export class SearchService {
 
   // ---------------------------------------------------------------- indexing
 
-  /** Queues (re)indexing of a conversation; a pending job for it is replaced, not doubled. */
-  async scheduleIndex(ownerId: string, conversationId: string): Promise<void> {
-    await this.deps.jobs.enqueue('search.index', { conversationId, ownerId }, { jobKey: `search.index:${conversationId}`, runAt: new Date(Date.now() + 250), ownerId });
+  /**
+   * Queues (re)indexing of a conversation. Requests are gathered for a moment and enqueued as one
+   * job per owner and batch (an import produces thousands); if the process dies first, the sweep
+   * at the next start finds the difference.
+   */
+  scheduleIndex(ownerId: string, conversationId: string): Promise<void> {
+    const set = this.pendingIndex.get(ownerId) ?? new Set<string>();
+    set.add(conversationId);
+    this.pendingIndex.set(ownerId, set);
+    this.releaseHold ??= this.deps.jobs.hold();
+    let total = 0;
+    for (const ids of this.pendingIndex.values()) total += ids.size;
+    if (total >= INDEX_BATCH) return this.flushIndex();
+    this.flushTimer ??= setTimeout(() => void this.flushIndex().catch((error: unknown) => this.log.error({ err: error }, 'could not queue indexing')), INDEX_DELAY_MS);
+    return Promise.resolve();
   }
 
-  /** The 'search.index' job: writes the conversation's documents (or drops them when it is gone). */
+  /** Enqueues the gathered index requests now. */
+  async flushIndex(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batches = [...this.pendingIndex.entries()];
+    this.pendingIndex.clear();
+    const release = this.releaseHold;
+    this.releaseHold = null;
+    try {
+      for (const [ownerId, ids] of batches) {
+        const all = [...ids];
+        for (let i = 0; i < all.length; i += INDEX_BATCH) {
+          await this.deps.jobs.enqueue('search.index', { ownerId, conversationIds: all.slice(i, i + INDEX_BATCH) }, { ownerId });
+        }
+      }
+    } finally {
+      release?.();
+    }
+  }
+
+  /** The 'search.index' job: indexes a batch of one owner's conversations (each in its own transaction). */
+  async runIndexBatchJob(payload: { ownerId: string; conversationIds: string[] }): Promise<{ conversations: number; documents: number; changed: number; removed: number }> {
+    const total = { conversations: 0, documents: 0, changed: 0, removed: 0 };
+    for (const conversationId of payload.conversationIds) {
+      const result = await this.runIndexJob({ ownerId: payload.ownerId, conversationId });
+      total.conversations += 1;
+      total.documents += result.documents;
+      total.changed += result.changed;
+      total.removed += result.removed;
+    }
+    return total;
+  }
+
+  /** Indexes one conversation: writes its documents (or drops them when it is gone). */
   async runIndexJob(payload: { conversationId: string; ownerId: string }): Promise<{ documents: number; changed: number; removed: number }> {
     const capture = this.deps.services.capture;
     if (!capture) throw new Error('the capture module is not loaded');
@@ -372,6 +423,7 @@ export class SearchService {
     );
     let removed = 0;
     for (const row of indexed) if (!live.has(row.conversation_id)) removed += await this.removeConversation(row.owner_id, row.conversation_id);
+    await this.flushIndex();
     await this.scheduleEmbed();
     return { queued, removed };
   }
@@ -493,6 +545,7 @@ export class SearchService {
   }
 
   async stop(): Promise<void> {
+    await this.flushIndex().catch((error: unknown) => this.log.warn({ err: error }, 'index requests not queued at stop; the next start sweeps'));
     await this.embedder?.close();
   }
 }
