@@ -1,0 +1,43 @@
+// What the web app's first page costs: the JavaScript a browser actually fetched for it, summed as
+// gzip (level 9, as the server's precompressed .gz files) from the built files in .output/public.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+
+export interface JsBudget {
+  files: { path: string; bytes: number; gzip: number }[];
+  bytes: number;
+  gzip: number;
+}
+
+/** Starts recording the same-origin `.js` responses of `page`; call the returned function to total them. */
+export function recordJs(page: Page, publicDir: string): () => JsBudget {
+  const seen = new Set<string>();
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.endsWith('.js') && url.pathname.startsWith('/_nuxt/')) seen.add(url.pathname);
+  });
+  return () => {
+    const files = [...seen].map((file) => {
+      const body = readFileSync(path.join(publicDir, file));
+      return { path: file, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+    });
+    return { files, bytes: files.reduce((n, f) => n + f.bytes, 0), gzip: files.reduce((n, f) => n + f.gzip, 0) };
+  };
+}
+
+/** Markers of the libraries that must stay out of the first page (loaded on demand only). */
+export const LAZY_MARKERS = { katex: 'KaTeX parse error', mermaid: 'mermaid', shiki: 'createHighlighterCore' } as const;
+
+/** Which lazy libraries a set of loaded files contains (should be none for the first page). */
+export function lazyLibrariesIn(budget: JsBudget, publicDir: string): string[] {
+  const found = new Set<string>();
+  for (const file of budget.files) {
+    const text = readFileSync(path.join(publicDir, file.path), 'utf8');
+    if (text.includes(LAZY_MARKERS.katex)) found.add('katex');
+    if (/securityLevel|mermaidAPI/.test(text)) found.add('mermaid');
+    if (text.includes('createHighlighterCore') || text.includes('shiki')) found.add('shiki');
+  }
+  return [...found];
+}
