@@ -1,6 +1,8 @@
 // Import benchmark: a generated ChatGPT-format export (default 200k visible messages, with branches
 // and code) imported through the real importer into a fresh embedded database, in this process.
-// Prints messages/s and peak RSS. Usage: npm run bench:import [-- --messages N]
+// Prints messages/s stored, then the time until ACUs and the full-text index have caught up (the
+// worker runs in this process; embeddings are off here: bench:search measures them), and peak RSS.
+// Usage: npm run bench:import [-- --messages N]
 import { mkdtempSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
@@ -36,8 +38,8 @@ if (process.argv[2] === '--write-export') {
 execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--write-export', file, String(conversations)], { stdio: 'inherit' });
 console.log(`export: ${conversations} conversations, ${messages} messages (+ branches), ${(statSync(file).size / 1e6).toFixed(1)} MB`);
 
-const config = loadConfig({ VIVIM_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn' });
-const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: false });
+const config = loadConfig({ VIVIM_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', EMBEDDING_PROVIDER: 'off', VIVIM_JOB_POLL_MS: '100' });
+const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: true });
 try {
   const owner = await runtime.services.auth.createUser({ email: 'bench@example.com', password: 'correct horse battery', isAdmin: true });
   const { importId } = await runtime.services.capture.importer.create(owner.id, { path: file, fileName: 'conversations.json', copy: true }, false);
@@ -51,6 +53,10 @@ try {
   const started = performance.now();
   const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
   const seconds = (performance.now() - started) / 1000;
+  const storedPeakMb = Math.round(peak / 1e6);
+  while ((await runtime.jobs.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  const indexedSeconds = (performance.now() - started) / 1000;
+  const [docs] = await runtime.deps.em().execute<{ n: number }[]>('select count(*)::int as n from search_doc');
   clearInterval(sampler);
   console.log(
     JSON.stringify({
@@ -59,6 +65,10 @@ try {
       errors: report.errors.length,
       seconds: Math.round(seconds * 10) / 10,
       messagesPerSecond: Math.round(report.messages / seconds),
+      storedPeakRssMb: storedPeakMb,
+      fullTextIndexedSeconds: Math.round(indexedSeconds * 10) / 10,
+      messagesPerSecondIndexed: Math.round(report.messages / indexedSeconds),
+      searchDocuments: docs?.n ?? 0,
       peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1e6),
       baselineRssMb: Math.round(baseline.rss / 1e6),
       atPeakMb: { heapUsed: Math.round(peakAt.heapUsed / 1e6), external: Math.round(peakAt.external / 1e6), arrayBuffers: Math.round(peakAt.arrayBuffers / 1e6) },

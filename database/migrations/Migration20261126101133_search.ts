@@ -8,7 +8,7 @@ export class Migration20261126101133Search extends Migration {
     this.addSql("create index \"search_doc_owner_conversation_index\" on \"search_doc\" (\"owner_id\", \"conversation_id\");");
     this.addSql("create index \"search_doc_owner_kind_created_index\" on \"search_doc\" (\"owner_id\", \"kind\", \"created_at\");");
     this.addSql("create index \"search_doc_tsv_index\" on \"search_doc\" using gin (\"tsv\");");
-    this.addSql("create index \"search_doc_title_trgm_index\" on \"search_doc\" using gin (\"title\" gin_trgm_ops);");
+    this.addSql("create index \"search_doc_title_trgm_index\" on \"search_doc\" using gin (\"title\" gin_trgm_ops) where \"kind\" = 'conversation';");
     this.addSql("alter table \"search_doc\" add constraint \"search_doc_kind_ref_unique\" unique (\"kind\", \"ref_id\");");
     this.addSql("create table \"search_embedding\" (\"doc_id\" uuid not null, \"model\" text not null, \"chunk\" int not null, \"owner_id\" uuid not null, \"embedding\" vector not null, \"created_at\" timestamptz not null default now(), primary key (\"doc_id\", \"model\", \"chunk\"));");
     this.addSql("create index \"search_embedding_owner_model_index\" on \"search_embedding\" (\"owner_id\", \"model\");");

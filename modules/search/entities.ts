@@ -16,7 +16,8 @@ export const SearchDoc = defineEntity({
     { name: 'search_doc_owner_conversation_index', properties: ['ownerId', 'conversationId'] },
     { name: 'search_doc_owner_kind_created_index', properties: ['ownerId', 'kind', 'createdAt'] },
     { name: 'search_doc_tsv_index', expression: 'create index "search_doc_tsv_index" on "search_doc" using gin ("tsv")' },
-    { name: 'search_doc_title_trgm_index', expression: 'create index "search_doc_title_trgm_index" on "search_doc" using gin ("title" gin_trgm_ops)' },
+    // Titles repeat on every document of a conversation: only conversation documents need the trigram index (suggest).
+    { name: 'search_doc_title_trgm_index', expression: `create index "search_doc_title_trgm_index" on "search_doc" using gin ("title" gin_trgm_ops) where "kind" = 'conversation'` },
   ],
   properties: {
     id: p.uuid().primary(),

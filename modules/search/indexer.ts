@@ -118,8 +118,22 @@ function toRecord(d: DocRow) {
   };
 }
 
-/** Inserts or replaces documents (tsvector computed in SQL), drops their stale embeddings, adds their words to the vocabulary. */
-export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Promise<void> {
+/**
+ * Vocabulary words this process has already written (per owner): most words of a new message are
+ * known, and skipping them saves a unique-index probe and a trigram-index check per word. Bounded;
+ * forgetting a word only costs one redundant insert. Callers remember the words `writeDocs` wrote
+ * only after their transaction commits.
+ */
+const knownTerms = new Set<string>();
+const MAX_KNOWN_TERMS = 300_000;
+export function rememberTerms(keys: readonly string[]): void {
+  if (knownTerms.size + keys.length > MAX_KNOWN_TERMS) knownTerms.clear();
+  for (const key of keys) knownTerms.add(key);
+}
+
+/** Inserts or replaces documents (tsvector computed in SQL), drops their stale embeddings, adds their words to the vocabulary; returns the vocabulary keys written (pass them to `rememberTerms` after commit). */
+export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Promise<string[]> {
+  const written: string[] = [];
   for (let i = 0; i < docs.length; i += 200) {
     const chunk = docs.slice(i, i + 200);
     await tx.execute(
@@ -142,7 +156,11 @@ export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Pro
       byOwner.set(doc.ownerId, words);
     }
     for (const [ownerId, words] of byOwner) {
-      await tx.execute('insert into search_term (owner_id, term) select ?, w from jsonb_array_elements_text(?::jsonb) as t(w) on conflict do nothing', [ownerId, JSON.stringify([...words])]);
+      const fresh = [...words].filter((w) => !knownTerms.has(`${ownerId}:${w}`));
+      if (fresh.length === 0) continue;
+      await tx.execute('insert into search_term (owner_id, term) select ?, w from jsonb_array_elements_text(?::jsonb) as t(w) on conflict do nothing', [ownerId, JSON.stringify(fresh)]);
+      for (const w of fresh) written.push(`${ownerId}:${w}`);
     }
   }
+  return written;
 }

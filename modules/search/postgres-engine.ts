@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IndexedDoc, LexicalEngine, LexicalHit, ParsedQuery, SearchFilters } from './engine.ts';
-import { writeDocs } from './indexer.ts';
+import { rememberTerms, writeDocs } from './indexer.ts';
 import { hashFields } from './text.ts';
 
 /** Weights of tsvector labels D, C, B, A: context, code, body, title. */
@@ -134,7 +134,7 @@ export class PostgresEngine implements LexicalEngine {
 
   async upsert(docs: IndexedDoc[]): Promise<void> {
     const rows = docs.map((d) => ({ ...d, contentHash: hashFields([d.kind, d.title, d.body, d.code, d.context, d.role, d.provider, d.createdAt, d.lang]) }));
-    await this.em().transactional((tx) => writeDocs(tx, rows));
+    rememberTerms(await this.em().transactional((tx) => writeDocs(tx, rows)));
   }
 
   async remove(docIds: string[]): Promise<void> {

@@ -5,7 +5,7 @@ import type { ModuleDeps } from '#server/module.ts';
 import type { Logger } from 'pino';
 import type { IndexedDoc, LexicalEngine, SearchFilters, SearchKind } from './engine.ts';
 import { DEFAULT_FUSION, fuse, type FusionOptions, type Ranked } from './fusion.ts';
-import { buildDocs, docId, writeDocs, type DocRow } from './indexer.ts';
+import { buildDocs, docId, rememberTerms, writeDocs, type DocRow } from './indexer.ts';
 import { MeiliEngine } from './meili/engine.ts';
 import { PostgresEngine, tsQuerySql, typoExpansions } from './postgres-engine.ts';
 import { hasPositive, parseQuery, semanticText } from './query.ts';
@@ -314,7 +314,7 @@ export class SearchService {
     if (!source) return { documents: 0, changed: 0, removed: await this.removeConversation(payload.ownerId, payload.conversationId) };
     const docs = buildDocs(source);
     const em = this.deps.em();
-    const { changed, removedIds } = await em.transactional(async (tx) => {
+    const { changed, removedIds, terms } = await em.transactional(async (tx) => {
       const existing = await tx.execute<{ id: string; content_hash: string }[]>(
         "select id, content_hash from search_doc where owner_id = ? and conversation_id = ? and kind <> 'memory'",
         [payload.ownerId, payload.conversationId],
@@ -324,14 +324,15 @@ export class SearchService {
       const stale = existing.filter((r) => !wanted.has(r.id)).map((r) => r.id);
       if (stale.length > 0) await tx.execute('delete from search_doc where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(stale)]);
       const changedDocs = docs.filter((d) => known.get(d.id) !== d.contentHash);
-      await writeDocs(tx, changedDocs);
+      const written = await writeDocs(tx, changedDocs);
       await tx.execute(
         `insert into search_source (conversation_id, owner_id, version, indexed_at) values (?, ?, ?, now())
          on conflict (conversation_id) do update set version = excluded.version, indexed_at = now()`,
         [payload.conversationId, payload.ownerId, this.mirrored ? 'pending-mirror' : version],
       );
-      return { changed: changedDocs.length, removedIds: stale };
+      return { changed: changedDocs.length, removedIds: stale, terms: written };
     });
+    rememberTerms(terms);
     if (this.mirrored) {
       await this.engine.upsert(docs.map(stripHash));
       if (removedIds.length > 0) await this.engine.remove(removedIds);
@@ -377,7 +378,7 @@ export class SearchService {
       } satisfies IndexedDoc;
       return { ...doc, contentHash: hashFields([doc.title, doc.body, doc.conversationId, doc.messageId, doc.createdAt, lang]) };
     });
-    await this.deps.em().transactional((tx) => writeDocs(tx, docs));
+    rememberTerms(await this.deps.em().transactional((tx) => writeDocs(tx, docs)));
     if (this.mirrored) await this.engine.upsert(docs.map(stripHash));
     await this.scheduleEmbed();
   }
