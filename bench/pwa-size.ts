@@ -27,17 +27,18 @@ export function recordJs(page: Page, publicDir: string): () => JsBudget {
   };
 }
 
-/** Markers of the libraries that must stay out of the first page (loaded on demand only). */
-export const LAZY_MARKERS = { katex: 'KaTeX parse error', mermaid: 'mermaid', shiki: 'createHighlighterCore' } as const;
+/**
+ * Strings found only inside each library's own code (not in the app code that loads it on demand):
+ * these libraries must stay out of the first page.
+ */
+export const LAZY_MARKERS = { katex: 'KaTeX parse error', mermaid: 'mermaidAPI', shiki: 'ShikiError' } as const;
 
 /** Which lazy libraries a set of loaded files contains (should be none for the first page). */
 export function lazyLibrariesIn(budget: JsBudget, publicDir: string): string[] {
   const found = new Set<string>();
   for (const file of budget.files) {
     const text = readFileSync(path.join(publicDir, file.path), 'utf8');
-    if (text.includes(LAZY_MARKERS.katex)) found.add('katex');
-    if (/securityLevel|mermaidAPI/.test(text)) found.add('mermaid');
-    if (text.includes('createHighlighterCore') || text.includes('shiki')) found.add('shiki');
+    for (const [library, marker] of Object.entries(LAZY_MARKERS)) if (text.includes(marker)) found.add(library);
   }
   return [...found];
 }

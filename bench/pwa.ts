@@ -1,7 +1,7 @@
 // Web app budget: the JavaScript (gzip) the first page loads for a signed-in user (the library) and
 // for a conversation opened directly, measured in Debian's Chromium against a real server on a
 // fresh data dir. Budget: < 200 KB gzip for the first page; KaTeX, mermaid and shiki load on demand.
-// Usage: npm run build && npm run bench:pwa
+// Usage: npm run build && npm run bench:pwa [-- --files]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,7 @@ try {
     await page.waitForLoadState('networkidle');
     const budget = total();
     results[label] = { gzip: budget.gzip, bytes: budget.bytes, files: budget.files.length, lazy: lazyLibrariesIn(budget, PUBLIC) };
+    if (process.argv.includes('--files')) for (const file of budget.files) console.log(`  ${file.path} ${kb(file.gzip)}`);
     console.log(`${label}: ${budget.files.length} JS files, ${kb(budget.bytes)} raw, ${kb(budget.gzip)} gzip${results[label].lazy.length ? `; lazy libraries loaded: ${results[label].lazy.join(', ')}` : ''}`);
     await context.close();
   }

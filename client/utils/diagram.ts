@@ -21,6 +21,16 @@ export async function renderDiagram(source: string): Promise<string> {
     theme = wanted;
   }
   counter += 1;
-  const { svg } = await instance.render(`vivim-mermaid-${counter}`, source);
-  return svg;
+  // Mermaid lays the diagram out in a scratch element (it measures text); by default that element
+  // sits in the page's flow and flashes into view. Give it one off-screen, removed afterwards.
+  const scratch = document.createElement('div');
+  scratch.setAttribute('aria-hidden', 'true');
+  scratch.style.cssText = 'position:absolute;left:-10000px;top:0;width:1000px;visibility:hidden;pointer-events:none';
+  document.body.append(scratch);
+  try {
+    const { svg } = await instance.render(`vivim-mermaid-${counter}`, source, scratch);
+    return svg;
+  } finally {
+    scratch.remove();
+  }
 }
