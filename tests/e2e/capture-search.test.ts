@@ -1,0 +1,201 @@
+// The capture and search pages, end to end in Chromium against a real server: paste share links
+// (the server "fetches" recorded pages), watch them complete, import an export by drag-and-drop,
+// find a phrase from it with the keyboard shortcut and follow the result to its message; links
+// pasted offline wait in the browser and go out when it is back online.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chatgptConversation } from '../factories/chatgpt-export.ts';
+import { fakeNetwork, type RecordedPage } from '../helpers/fake-network.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESULTS, ROOT, claudePage } from './support.ts';
+
+const CHATGPT_SHARE = 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c';
+const UNSUPPORTED = 'https://example.com/some/page';
+const PHRASE = 'zanzibar lighthouse';
+
+/** A ChatGPT `conversations.json`: two good conversations (one holding PHRASE) and one without messages. */
+function exportFile(): string {
+  const first = chatgptConversation(0, { conversations: 2, messagesPer: 2, idPrefix: 'e2e' }) as { title: string; mapping: Record<string, { message: { content: { parts: string[] } } | null }> };
+  first.title = 'Lighthouse ledgers';
+  const answer = first.mapping['e2e-0-m1']?.message;
+  if (!answer) throw new Error('factory shape changed: e2e-0-m1 missing');
+  answer.content.parts = ['The zanzibar lighthouse keeps its quaternion ledger in a brass drawer, away from the salt.'];
+  const second = chatgptConversation(1, { conversations: 2, messagesPer: 2, idPrefix: 'e2e' });
+  const broken = { id: 'e2e-broken', conversation_id: 'e2e-broken', title: 'Broken', create_time: 1_700_000_000, mapping: 'not a tree' };
+  return JSON.stringify([first, second, broken]);
+}
+
+let browser: Browser;
+let t: TestServer;
+let context: BrowserContext;
+let page: Page;
+let cookie = '';
+
+beforeAll(async () => {
+  if (!readFileSync(path.join(FIXTURES, 'share-pages', 'chatgpt', 'page.html'), 'utf8')) throw new Error(`the saved share pages are missing from ${FIXTURES}`);
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
+  expect(build.status).toBe(0);
+  mkdirSync(RESULTS, { recursive: true });
+  const pages = new Map<string, RecordedPage>([
+    [CLAUDE_SHARE, { body: claudePage({ withCsp: false }) }],
+    [CHATGPT_SHARE, { body: readFileSync(path.join(FIXTURES, 'share-pages', 'chatgpt', 'page.html'), 'utf8') }],
+  ]);
+  t = await startTestServer({
+    // Full-text search only: the page then shows why meaning-based search did not run.
+    env: { CAPTURE_RATE_LIMIT_PER_MINUTE: '1000', AUTH_RATE_LIMIT_PER_MINUTE: '1000', EMBEDDING_PROVIDER: 'off' },
+    overrides: { captureNetwork: fakeNetwork(pages) },
+  });
+  cookie = (await t.signUp('alice@example.com')).cookie;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const [name, ...value] = cookie.split('=');
+  await context.addCookies([{ name: name ?? '', value: value.join('='), url: t.url }]);
+  // The page talks only to VIVIM: nothing else is reachable.
+  await context.route('**/*', (route) => (route.request().url().startsWith(t.url) ? route.continue() : route.abort()));
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.dispose();
+});
+
+async function conversations(): Promise<{ id: string; title: string; sourceUrl: string | null; messageCount: number }[]> {
+  return (await t.call('GET', '/api/v1/conversations?limit=50', { cookie })).body.items;
+}
+
+function item(url: string) {
+  return page.locator(`li.item[data-url="${url}"]`);
+}
+
+describe('the capture page', () => {
+  it('captures a share link with live progress and explains a link it cannot take', async () => {
+    await page.goto(`${t.url}/capture`);
+    await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(`${CLAUDE_SHARE}\n${UNSUPPORTED}\n`);
+    // Record every status line the capture shows, to see the progress go by.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const label = document.querySelector('li.item[data-url^="https://claude.ai"] .label')?.textContent ?? '';
+        if (label && seen.at(-1) !== label) seen.push(label);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Capture' }).click();
+
+    await expect.poll(() => item(UNSUPPORTED).getAttribute('data-phase')).toBe('failed');
+    expect(await item(UNSUPPORTED).innerText()).toContain('VIVIM does not know this site.');
+    await expect.poll(() => item(CLAUDE_SHARE).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
+    expect(await item(CLAUDE_SHARE).locator('.label').innerText()).toBe(`Saved ${CLAUDE_MESSAGES} messages`);
+    const seen = await page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
+    console.log('capture progress shown:', seen.join(' → '));
+    expect(seen.at(-1)).toBe(`Saved ${CLAUDE_MESSAGES} messages`);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-links.png'), fullPage: true });
+
+    const [stored] = (await conversations()).filter((c) => c.sourceUrl === CLAUDE_SHARE);
+    expect(stored?.messageCount).toBe(CLAUDE_MESSAGES);
+    expect(await item(CLAUDE_SHARE).getByRole('link', { name: 'Open the conversation' }).getAttribute('href')).toBe(`/conversations/${stored?.id}`);
+  });
+
+  it('imports an export dropped on the page and shows its report; the same file again changes nothing', async () => {
+    const content = exportFile();
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'conversations.json', { type: 'application/json' }));
+      return transfer;
+    }, content);
+    await page.dispatchEvent('.zone', 'dragenter', { dataTransfer });
+    await page.screenshot({ path: path.join(RESULTS, 'capture-import-dragging.png') });
+    await page.dispatchEvent('.zone', 'drop', { dataTransfer });
+
+    const report = page.getByRole('region', { name: 'Import report' });
+    await expect.poll(() => report.count(), { timeout: 60_000 }).toBe(1);
+    const summary = await report.getByRole('status').innerText();
+    expect(summary).toMatch(/^Import finished\. ChatGPT export: 2 conversations saved \(4 messages\), 0 unchanged, 1 with errors\.$/);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-import-report.png'), fullPage: true });
+    expect(await report.getByRole('row', { name: /Broken/ }).innerText()).toMatch(/INVALID_CONTENT/);
+
+    await page.getByLabel('Export file').setInputFiles({ name: 'conversations.json', mimeType: 'application/json', buffer: Buffer.from(content) });
+    await expect.poll(() => report.getByRole('status').innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/0 conversations saved \(0 messages\), 2 unchanged/);
+  });
+});
+
+describe('the search page', () => {
+  it('opens with "/", suggests while typing, finds the phrase and leads to the message', async () => {
+    // Indexing runs in the background after the import: wait until the server finds the phrase.
+    await expect
+      .poll(async () => (await t.call('GET', `/api/unified/search?q=${encodeURIComponent(PHRASE)}`, { cookie })).body.results?.length ?? 0, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+
+    await page.getByRole('heading', { name: 'Capture', level: 1 }).click();
+    await page.keyboard.press('/');
+    await page.waitForURL(`${t.url}/search`);
+    const box = page.getByRole('combobox', { name: 'Search your conversations' });
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await box.pressSequentially('lighth', { delay: 40 });
+    const listbox = page.getByRole('listbox', { name: 'Suggestions' });
+    await expect.poll(() => listbox.isVisible()).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    expect(await box.getAttribute('aria-activedescendant')).toBe('search-suggestion-0');
+    expect(await page.getByRole('option', { selected: true }).innerText()).toMatch(/lighthouse/i);
+    await page.screenshot({ path: path.join(RESULTS, 'search-suggestions.png') });
+    await page.keyboard.press('Escape');
+    expect(await listbox.isVisible()).toBe(false);
+
+    await box.fill(PHRASE);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${t.url}/search?q=${encodeURIComponent(PHRASE).replace(/%20/g, '+')}`);
+    const results = page.locator('ol.results article');
+    await expect.poll(() => results.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const first = results.first();
+    expect((await first.locator('mark').allInnerTexts()).map((m) => m.toLowerCase())).toContain('zanzibar');
+    expect(await first.innerText()).toContain('ChatGPT');
+    expect(await page.getByText('Matched by words only').count()).toBe(1);
+    await page.screenshot({ path: path.join(RESULTS, 'search-results.png'), fullPage: true });
+
+    const lighthouse = (await conversations()).find((c) => c.title === 'Lighthouse ledgers');
+    const href = (await first.getByRole('link').getAttribute('href')) ?? '';
+    expect(href).toMatch(new RegExp(`^/conversations/${lighthouse?.id}#m-[0-9a-f-]{36}$`));
+    await first.getByRole('link').click();
+    await page.waitForURL(`${t.url}${href}`);
+    await page.goBack();
+    await page.waitForURL(/\/search\?q=/);
+    await expect.poll(() => page.locator('ol.results article').count()).toBeGreaterThan(0);
+  });
+
+  it('narrows by a facet, and says so when nothing matches', async () => {
+    await page.getByRole('button', { name: /^Messages/ }).click();
+    await page.waitForURL(/kind=message/);
+    await expect.poll(async () => (await page.locator('section.group h2').allInnerTexts()).map((h) => h.split(' ')[0])).toEqual(['MESSAGES']);
+    await page.getByLabel('To').fill('2020-01-01');
+    await page.waitForURL(/to=2020-01-01/);
+    await page.screenshot({ path: path.join(RESULTS, 'search-empty.png'), fullPage: true });
+    await expect.poll(() => page.getByText(`Nothing matches “${PHRASE}”.`).count(), { timeout: 20_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Clear the filters' }).click();
+    await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  });
+});
+
+describe('offline', () => {
+  it('queues a link while offline and captures it when back online', async () => {
+    await page.goto(`${t.url}/capture`);
+    await page.getByRole('textbox', { name: 'Share links (one per line)' }).waitFor();
+    await context.setOffline(true);
+    await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(CHATGPT_SHARE);
+    await page.getByRole('button', { name: 'Queue for later' }).click();
+    await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase')).toBe('offline');
+    expect(await item(CHATGPT_SHARE).innerText()).toContain('Queued offline');
+    expect(await page.evaluate(() => localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-offline.png'), fullPage: true });
+
+    await context.setOffline(false);
+    await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
+    expect(await page.evaluate(() => localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
+    expect((await conversations()).some((c) => c.sourceUrl === CHATGPT_SHARE)).toBe(true);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-back-online.png'), fullPage: true });
+  });
+});
