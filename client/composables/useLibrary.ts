@@ -1,13 +1,7 @@
 import type { ConversationSummary } from '~/utils/api-types';
+import { listInput, type LibraryFilters } from '~/utils/library-query';
 
-/** The library's filters; empty strings mean "any". Dates are `yyyy-mm-dd` from date inputs. */
-export interface LibraryFilters {
-  q: string;
-  provider: string;
-  tag: string;
-  from: string;
-  to: string;
-}
+export type { LibraryFilters } from '~/utils/library-query';
 
 const PAGE = 100;
 
@@ -22,19 +16,6 @@ export function useLibrary() {
   const error = ref('');
   let generation = 0;
 
-  function input() {
-    const dayAfter = (day: string) => new Date(new Date(`${day}T00:00:00`).getTime() + 86_400_000);
-    return {
-      limit: PAGE,
-      ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
-      ...(filters.provider ? { provider: filters.provider } : {}),
-      ...(filters.tag.trim() ? { tag: filters.tag.trim().toLowerCase() } : {}),
-      ...(filters.from ? { from: new Date(`${filters.from}T00:00:00`) } : {}),
-      // The server's `to` is exclusive: include the whole chosen day.
-      ...(filters.to ? { to: dayAfter(filters.to) } : {}),
-    };
-  }
-
   /** Loads the next page (or the first after `reset`); answers of an older filter are dropped. */
   async function loadMore(): Promise<void> {
     if (loading.value || done.value) return;
@@ -42,7 +23,7 @@ export function useLibrary() {
     loading.value = true;
     error.value = '';
     try {
-      const page = await $trpc.capture.conversations.list.query({ ...input(), ...(cursor.value ? { cursor: cursor.value } : {}) });
+      const page = await $trpc.capture.conversations.list.query({ ...listInput(filters, PAGE), ...(cursor.value ? { cursor: cursor.value } : {}) });
       if (mine !== generation) return;
       items.value = [...items.value, ...page.items];
       cursor.value = page.nextCursor;
