@@ -200,7 +200,7 @@ describe('the conversation view', () => {
     // Copy button: the code, not the highlighted markup, goes to the clipboard.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
     await code.getByRole('button', { name: 'Copy python code' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('return n if n < 2');
+    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toContain('return n if n < 2');
 
     // The knowledge-unit panel opens beside the messages.
     await page.getByRole('button', { name: 'Knowledge units' }).click();
@@ -249,7 +249,7 @@ describe('the conversation view', () => {
     await expect.poll(() => page.locator('pre.shiki').count(), { timeout: 20_000 }).toBe(1);
     await page.screenshot({ path: path.join(RESULTS, 'conversation-phone-dark.png'), fullPage: true });
     // Nothing wider than the screen: long lines scroll inside their own boxes.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await context.close();
   });
 });
