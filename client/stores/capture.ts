@@ -166,10 +166,21 @@ export const useCaptureStore = defineStore('capture', () => {
     if (navigator.onLine) void flush();
   }
 
+  /** Stops a capture that has not finished (the server stops it at its next step). */
+  async function cancel(key: string): Promise<void> {
+    const target = item(key);
+    if (!target?.jobId || target.phase !== 'running') return;
+    try {
+      apply(key, await $trpc.capture.cancel.mutate({ jobId: target.jobId }));
+    } catch (caught) {
+      target.error = shownError(caught);
+    }
+  }
+
   function dismiss(key: string): void {
     stopWatching(key);
     items.value = items.value.filter((i) => i.key !== key);
   }
 
-  return { items, submit, start, flush, dismiss };
+  return { items, submit, start, flush, cancel, dismiss };
 });

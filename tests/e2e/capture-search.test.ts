@@ -78,11 +78,12 @@ describe('the capture page', () => {
     // Record every status line the capture shows, to see the progress go by.
     await page.evaluate(() => {
       const seen: string[] = [];
-      (globalThis as unknown as { seen: string[] }).seen = seen;
-      new MutationObserver(() => {
-        const label = document.querySelector('li.item[data-url^="https://claude.ai"] .label')?.textContent ?? '';
+      const window = globalThis as any;
+      window.seen = seen;
+      new window.MutationObserver(() => {
+        const label = window.document.querySelector('li.item[data-url^="https://claude.ai"] .label')?.textContent ?? '';
         if (label && seen.at(-1) !== label) seen.push(label);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      }).observe(window.document.body, { subtree: true, childList: true, characterData: true });
     });
     await page.getByRole('button', { name: 'Capture' }).click();
 
@@ -103,8 +104,9 @@ describe('the capture page', () => {
   it('imports an export dropped on the page and shows its report; the same file again changes nothing', async () => {
     const content = exportFile();
     const dataTransfer = await page.evaluateHandle((text) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([text], 'conversations.json', { type: 'application/json' }));
+      const window = globalThis as any;
+      const transfer = new window.DataTransfer();
+      transfer.items.add(new window.File([text], 'conversations.json', { type: 'application/json' }));
       return transfer;
     }, content);
     await page.dispatchEvent('.zone', 'dragenter', { dataTransfer });
@@ -134,7 +136,7 @@ describe('the search page', () => {
     await page.keyboard.press('/');
     await page.waitForURL(`${t.url}/search`);
     const box = page.getByRole('combobox', { name: 'Search your conversations' });
-    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
 
     await box.pressSequentially('lighth', { delay: 40 });
     const listbox = page.getByRole('listbox', { name: 'Suggestions' });
@@ -167,6 +169,19 @@ describe('the search page', () => {
     await expect.poll(() => page.locator('ol.results article').count()).toBeGreaterThan(0);
   });
 
+  it('opens with Ctrl+K from another page', async () => {
+    await page.goto(`${t.url}/`);
+    await page.waitForLoadState('networkidle');
+    await page.keyboard.press('Control+k');
+    await page.waitForURL(`${t.url}/search`);
+    const box = page.getByRole('combobox', { name: 'Search your conversations' });
+    await expect.poll(() => box.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
+    await page.keyboard.type(PHRASE);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/search\?q=/);
+    await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  });
+
   it('narrows by a facet, and says so when nothing matches', async () => {
     await page.getByRole('button', { name: /^Messages/ }).click();
     await page.waitForURL(/kind=message/);
@@ -177,6 +192,10 @@ describe('the search page', () => {
     await expect.poll(() => page.getByText(`Nothing matches “${PHRASE}”.`).count(), { timeout: 20_000 }).toBe(1);
     await page.getByRole('button', { name: 'Clear the filters' }).click();
     await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(RESULTS, 'search-phone.png'), fullPage: true });
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1000, height: 900 });
   });
 });
 
@@ -189,12 +208,12 @@ describe('offline', () => {
     await page.getByRole('button', { name: 'Queue for later' }).click();
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase')).toBe('offline');
     expect(await item(CHATGPT_SHARE).innerText()).toContain('Queued offline');
-    expect(await page.evaluate(() => localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
     await page.screenshot({ path: path.join(RESULTS, 'capture-offline.png'), fullPage: true });
 
     await context.setOffline(false);
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
-    expect(await page.evaluate(() => localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
     expect((await conversations()).some((c) => c.sourceUrl === CHATGPT_SHARE)).toBe(true);
     await page.screenshot({ path: path.join(RESULTS, 'capture-back-online.png'), fullPage: true });
   });
