@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -64,6 +64,23 @@ export class BlobStore {
 
   open(sha256: string): Readable {
     return createReadStream(this.pathOf(sha256));
+  }
+
+  /** The image type the file's first bytes show (png, jpeg, gif, webp, avif), or null. */
+  sniffImageType(sha256: string): string | null {
+    const head = Buffer.alloc(16);
+    const fd = openSync(this.pathOf(sha256), 'r');
+    try {
+      readSync(fd, head, 0, 16, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+    if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+    if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+    if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+    if (head.subarray(4, 12).toString('latin1') === 'ftypavif') return 'image/avif';
+    return null;
   }
 
   size(sha256: string): number {

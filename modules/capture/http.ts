@@ -3,12 +3,15 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actsAsAdmin, hasScope } from '#server/actor.ts';
-import { ForbiddenError, UnauthenticatedError } from '#server/errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '#server/errors.ts';
 import type { HttpDeps } from '#server/module.ts';
 import { CaptureError } from './errors.ts';
 import { MAX_PAGE_UPLOAD_BYTES } from './schemas.ts';
 
 const importQuery = z.object({ email: z.email().optional() });
+const blobParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+/** Types a browser may show inline from our origin; anything else (SVG, HTML, PDF…) is a download. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
 
 /** `POST /api/v1/import`: a multipart upload of an export, streamed to disk, then imported by a job. */
 export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -32,6 +35,25 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: HttpDeps): voi
     }
     request.body = { url: fields.url ?? '', ...(fields.html !== undefined ? { html: fields.html } : {}) };
     request.headers['content-type'] = 'application/json';
+  });
+
+  // `GET /api/v1/blobs/:sha256`: an image or file of the caller's own conversations (content-addressed).
+  app.get('/api/v1/blobs/:sha256', async (request, reply) => {
+    const actor = await deps.actorOf(request, reply);
+    if (!actor) throw new UnauthenticatedError('AUTH_REQUIRED');
+    if (!hasScope(actor, 'read')) throw new ForbiddenError('AUTH_SCOPE_MISSING', "This API key lacks the 'read' scope", { scope: 'read' });
+    const params = blobParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError('CAPTURE_BLOB_NOT_FOUND');
+    const blob = await deps.services.capture.blobOf(actor.userId, params.data.sha256);
+    const type = blob.mimeType && INLINE_TYPES.has(blob.mimeType.toLowerCase()) ? blob.mimeType.toLowerCase() : null;
+    return reply
+      .header('content-type', type ?? 'application/octet-stream')
+      .header('content-disposition', type ? 'inline' : `attachment; filename="${params.data.sha256.slice(0, 12)}"`)
+      .header('content-length', blob.size)
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('x-content-type-options', 'nosniff')
+      .send(deps.services.capture.blobs.open(params.data.sha256));
   });
 
   app.post('/api/v1/import', async (request, reply) => {

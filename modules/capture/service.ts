@@ -308,6 +308,14 @@ export class CaptureService {
     return removed;
   }
 
+  /** A stored image or file of the owner's (NOT_FOUND for anyone else's, or when the file is gone). */
+  async blobOf(ownerId: string, sha256: string): Promise<{ mimeType: string | null; size: number }> {
+    const [row] = await this.deps.em().execute<{ sha256: string }[]>('select sha256 from capture_blob where owner_id = ? and sha256 = ?', [ownerId, sha256]);
+    if (!row || !existsSync(this.blobs.pathOf(sha256))) throw new NotFoundError('CAPTURE_BLOB_NOT_FOUND', { sha256 });
+    // The bytes decide, not the declared type: only a real PNG/JPEG/GIF/WebP/AVIF is called an image.
+    return { mimeType: this.blobs.sniffImageType(sha256), size: this.blobs.size(sha256) };
+  }
+
   /** For the search module: one conversation's messages, parts and ACUs; null when gone. */
   indexSource(ownerId: string, conversationId: string): Promise<IndexSource | null> {
     return readIndexSource(this.deps.em(), ownerId, conversationId);
