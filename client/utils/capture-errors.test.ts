@@ -38,6 +38,10 @@ describe('shownError', () => {
     expect(shownError(error)).toEqual({ code: 'BAD_REQUEST', message: 'Type something to search for' });
   });
 
+  it('reads every way of not being signed in as UNAUTHORIZED', () => {
+    expect(shownError({ message: 'Sign in first', data: { code: 'UNAUTHORIZED', vivimCode: 'AUTH_REQUIRED' } }).code).toBe('UNAUTHORIZED');
+  });
+
   it('calls a failure without an answer a network error', () => {
     expect(shownError(new TypeError('Failed to fetch'))).toEqual({ code: 'NETWORK', message: captureErrorMessage('NETWORK') });
   });

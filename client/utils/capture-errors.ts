@@ -41,7 +41,7 @@ export function captureErrorDetail(code: string | null | undefined, message: str
 
 /** A failed call, as the pages show it. */
 export interface ShownError {
-  /** VIVIM's code (`NOT_FOUND`, `RATE_LIMITED`…), else tRPC's (`UNAUTHORIZED`…), else `NETWORK`. */
+  /** `UNAUTHORIZED` when not signed in, else VIVIM's code (`NOT_FOUND`, `RATE_LIMITED`…), else tRPC's, else `NETWORK`. */
   code: string;
   message: string;
 }
@@ -60,7 +60,8 @@ export function shownError(error: unknown): ShownError {
   const record = (error ?? {}) as { message?: unknown; data?: ErrorData | null };
   const data = record.data ?? undefined;
   if (!data) return { code: 'NETWORK', message: captureErrorMessage('NETWORK') };
-  const code = typeof data.vivimCode === 'string' ? data.vivimCode : typeof data.code === 'string' ? data.code : 'UNKNOWN';
+  // Any way of not being signed in (no session, expired, revoked) reads as UNAUTHORIZED: pages send you to sign in.
+  const code = data.code === 'UNAUTHORIZED' ? 'UNAUTHORIZED' : typeof data.vivimCode === 'string' ? data.vivimCode : typeof data.code === 'string' ? data.code : 'UNKNOWN';
   const issues = Array.isArray(data.issues) ? (data.issues as { message?: unknown }[]).map((issue) => issue.message).filter((m): m is string => typeof m === 'string') : [];
   const message = issues.length ? issues.join('; ') : typeof record.message === 'string' && record.message ? record.message : captureErrorMessage(code);
   return { code, message };

@@ -199,6 +199,29 @@ describe('the search page', () => {
   });
 });
 
+describe('errors and access', () => {
+  it('says when the server cannot be reached, and tries again', async () => {
+    await context.route('**/trpc/search.query**', (route) => route.abort());
+    await page.getByRole('button', { name: /^Assistant/ }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.innerText().catch(() => '')).toContain('The server could not be reached.');
+    await page.screenshot({ path: path.join(RESULTS, 'search-unreachable.png') });
+    await context.unroute('**/trpc/search.query**');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  });
+
+  it('sends a visitor who is not signed in to the sign-in page', async () => {
+    const anonymous = await browser.newContext();
+    const visitor = await anonymous.newPage();
+    await visitor.goto(`${t.url}/capture`);
+    await visitor.waitForURL(`${t.url}/signin`);
+    await visitor.goto(`${t.url}/search?q=anything`);
+    await visitor.waitForURL(`${t.url}/signin`);
+    await anonymous.close();
+  });
+});
+
 describe('offline', () => {
   it('queues a link while offline and captures it when back online', async () => {
     await page.goto(`${t.url}/capture`);
