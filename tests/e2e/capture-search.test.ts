@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chatgptConversation } from '../factories/chatgpt-export.ts';
+import { chatgptConversation, chatgptExportJson } from '../factories/chatgpt-export.ts';
 import { fakeNetwork, type RecordedPage } from '../helpers/fake-network.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESULTS, ROOT, claudePage } from './support.ts';
@@ -199,10 +199,31 @@ describe('the search page', () => {
   });
 });
 
+describe('more results', () => {
+  it('loads the next page with "More results", without repeating a result', async () => {
+    // 15 more conversations: every user message starts with "Question".
+    const form = new FormData();
+    form.append('file', new Blob([chatgptExportJson({ conversations: 15, messagesPer: 2, idPrefix: 'bulk' })], { type: 'application/json' }), 'bulk.json');
+    const upload = await fetch(`${t.url}/api/v1/import`, { method: 'POST', body: form, headers: { cookie, origin: t.url } });
+    expect(upload.status).toBe(202);
+    await expect
+      .poll(async () => (await t.call('GET', '/api/unified/search?q=question&kind=message&limit=100', { cookie })).body.results?.length ?? 0, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(17);
+
+    await page.goto(`${t.url}/search?q=question&kind=message`);
+    const results = page.locator('ol.results article');
+    await expect.poll(() => results.count(), { timeout: 20_000 }).toBe(20);
+    await page.getByRole('button', { name: 'More results' }).click();
+    await expect.poll(() => results.count(), { timeout: 20_000 }).toBeGreaterThan(20);
+    const links = await page.locator('ol.results article a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(new Set(links).size).toBe(links.length);
+  });
+});
+
 describe('errors and access', () => {
   it('says when the server cannot be reached, and tries again', async () => {
     await context.route('**/trpc/search.query**', (route) => route.abort());
-    await page.getByRole('button', { name: /^Assistant/ }).click();
+    await page.getByRole('button', { name: /^User/ }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.innerText().catch(() => '')).toContain('The server could not be reached.');
     await page.screenshot({ path: path.join(RESULTS, 'search-unreachable.png') });
@@ -233,6 +254,9 @@ describe('offline', () => {
     expect(await item(CHATGPT_SHARE).innerText()).toContain('Queued offline');
     expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
     await page.screenshot({ path: path.join(RESULTS, 'capture-offline.png'), fullPage: true });
+    // The queue is in the browser: a reload (the app comes from its service worker) still shows it.
+    await page.reload();
+    await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase').catch(() => null), { timeout: 20_000 }).toBe('offline');
 
     await context.setOffline(false);
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
