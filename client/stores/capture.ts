@@ -24,6 +24,8 @@ export interface CaptureItem {
   error: ShownError | null;
 }
 
+const MAX_STREAMS = 3;
+
 interface Unsubscribable {
   unsubscribe(): void;
 }
@@ -31,7 +33,11 @@ interface Unsubscribable {
 export const useCaptureStore = defineStore('capture', () => {
   const { $trpc } = useNuxtApp();
   const items = ref<CaptureItem[]>([]);
-  const watchers = new Map<string, Unsubscribable | ReturnType<typeof setInterval>>();
+  /** Live progress streams (SSE), at most MAX_STREAMS: each holds one of the browser's ~6 connections to the server. */
+  const streams = new Map<string, Unsubscribable>();
+  /** Captures followed by polling instead (key → job id), all in one batched request per tick. */
+  const polled = new Map<string, string>();
+  let pollTimer: ReturnType<typeof setInterval> | undefined;
   let started = false;
 
   function item(key: string): CaptureItem | undefined {
@@ -48,11 +54,13 @@ export const useCaptureStore = defineStore('capture', () => {
   }
 
   function stopWatching(key: string): void {
-    const watcher = watchers.get(key);
-    if (!watcher) return;
-    if (typeof watcher === 'object' && 'unsubscribe' in watcher) watcher.unsubscribe();
-    else clearInterval(watcher);
-    watchers.delete(key);
+    streams.get(key)?.unsubscribe();
+    streams.delete(key);
+    polled.delete(key);
+    if (polled.size === 0) {
+      clearInterval(pollTimer);
+      pollTimer = undefined;
+    }
   }
 
   function apply(key: string, status: CaptureProgress): void {
@@ -71,21 +79,27 @@ export const useCaptureStore = defineStore('capture', () => {
     if (finished) stopWatching(key);
   }
 
-  /** Polls the status: the fallback when the progress stream breaks. */
+  /** Polls the status: for captures beyond the stream limit, and when a stream breaks. */
   function poll(key: string, jobId: string): void {
     stopWatching(key);
-    const timer = setInterval(async () => {
-      try {
-        apply(key, await $trpc.capture.byId.query({ jobId }));
-      } catch {
-        // Offline or a restarting server: the next tick tries again.
+    polled.set(key, jobId);
+    pollTimer ??= setInterval(() => {
+      for (const [polledKey, polledJob] of polled) {
+        $trpc.capture.byId.query({ jobId: polledJob }).then(
+          (status) => apply(polledKey, status),
+          // Offline or a restarting server: the next tick tries again.
+          () => undefined,
+        );
       }
     }, 1500);
-    watchers.set(key, timer);
   }
 
   function follow(key: string, jobId: string): void {
     stopWatching(key);
+    if (streams.size >= MAX_STREAMS) {
+      poll(key, jobId);
+      return;
+    }
     const subscription = $trpc.capture.progress.subscribe(
       { jobId },
       {
@@ -93,7 +107,7 @@ export const useCaptureStore = defineStore('capture', () => {
         onError: () => poll(key, jobId),
       },
     );
-    watchers.set(key, subscription);
+    streams.set(key, subscription);
   }
 
   function fail(keys: string[], error: ShownError): void {
@@ -182,5 +196,9 @@ export const useCaptureStore = defineStore('capture', () => {
     items.value = items.value.filter((i) => i.key !== key);
   }
 
-  return { items, submit, start, flush, cancel, dismiss };
+  function clearFinished(): void {
+    items.value = items.value.filter((i) => i.phase !== 'done' && i.phase !== 'failed');
+  }
+
+  return { items, submit, start, flush, cancel, dismiss, clearFinished };
 });

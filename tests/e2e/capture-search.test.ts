@@ -15,6 +15,8 @@ import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESUL
 const CHATGPT_SHARE = 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c';
 const UNSUPPORTED = 'https://example.com/some/page';
 const PHRASE = 'zanzibar lighthouse';
+/** More Claude share links, all served the saved page: a batch larger than the page's live streams. */
+const MORE_SHARES = [1, 2, 3, 4, 5].map((n) => `https://claude.ai/share/00000000-0000-4000-8000-00000000000${n}`);
 
 /** A ChatGPT `conversations.json`: two good conversations (one holding PHRASE) and one without messages. */
 function exportFile(): string {
@@ -41,6 +43,7 @@ beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   const pages = new Map<string, RecordedPage>([
     [CLAUDE_SHARE, { body: claudePage({ withCsp: false }) }],
+    ...MORE_SHARES.map((url): [string, RecordedPage] => [url, { body: claudePage({ withCsp: false }) }]),
     [CHATGPT_SHARE, { body: readFileSync(path.join(FIXTURES, 'share-pages', 'chatgpt', 'page.html'), 'utf8') }],
   ]);
   t = await startTestServer({
@@ -86,6 +89,8 @@ describe('the capture page', () => {
       }).observe(window.document.body, { subtree: true, childList: true, characterData: true });
     });
     await page.getByRole('button', { name: 'Capture' }).click();
+    await expect.poll(() => item(CLAUDE_SHARE).getAttribute('data-phase')).not.toBe('sending');
+    await page.screenshot({ path: path.join(RESULTS, 'capture-progress.png') });
 
     await expect.poll(() => item(UNSUPPORTED).getAttribute('data-phase')).toBe('failed');
     expect(await item(UNSUPPORTED).innerText()).toContain('VIVIM does not know this site.');
@@ -194,6 +199,9 @@ describe('the search page', () => {
     await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(RESULTS, 'search-phone.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(RESULTS, 'search-phone-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1000, height: 900 });
   });
@@ -263,5 +271,16 @@ describe('offline', () => {
     expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
     expect((await conversations()).some((c) => c.sourceUrl === CHATGPT_SHARE)).toBe(true);
     await page.screenshot({ path: path.join(RESULTS, 'capture-back-online.png'), fullPage: true });
+  });
+});
+
+describe('many links at once', () => {
+  it('follows every capture of a batch to the end (a few live streams, the rest polled)', async () => {
+    await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(MORE_SHARES.join('\n'));
+    await page.getByRole('button', { name: 'Capture' }).click();
+    for (const url of MORE_SHARES) await expect.poll(() => item(url).getAttribute('data-phase'), { timeout: 90_000 }).toBe('done');
+    // The page still answers other calls meanwhile (no connection starved by streams).
+    expect(await page.getByRole('link', { name: 'Open the conversation' }).count()).toBeGreaterThanOrEqual(MORE_SHARES.length);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-batch.png'), fullPage: true });
   });
 });
