@@ -130,6 +130,31 @@ describe('the capture page', () => {
   });
 });
 
+describe('a slow upload', () => {
+  it('shows the upload going and cancels it before the server has the file', async () => {
+    const before = (await t.call('GET', '/api/v1/imports', { cookie })).body.length;
+    // The upload is held on its way to the server (as a slow link would) until the test lets it go.
+    let held = false;
+    await page.route('**/api/v1/import', async (route) => {
+      held = true;
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await route.continue().catch(() => undefined);
+    });
+    // Not an export: should the cancel come too late, its import fails without adding conversations.
+    const big = JSON.stringify({ padding: 'x'.repeat(600 * 1024) });
+    await page.getByLabel('Export file').setInputFiles({ name: 'slow-export.json', mimeType: 'application/json', buffer: Buffer.from(big) });
+    const bar = page.getByRole('progressbar', { name: 'Upload' });
+    await expect.poll(() => held).toBe(true);
+    expect(await bar.count()).toBe(1);
+    await page.screenshot({ path: path.join(RESULTS, 'capture-import-uploading.png') });
+    await page.getByRole('button', { name: 'Cancel upload' }).click();
+    await expect.poll(() => bar.count()).toBe(0);
+    await page.unroute('**/api/v1/import');
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect((await t.call('GET', '/api/v1/imports', { cookie })).body.length).toBe(before);
+  });
+});
+
 describe('the search page', () => {
   it('opens with "/", suggests while typing, finds the phrase and leads to the message', async () => {
     // Indexing runs in the background after the import: wait until the server finds the phrase.
@@ -165,6 +190,7 @@ describe('the search page', () => {
     await page.screenshot({ path: path.join(RESULTS, 'search-results.png'), fullPage: true });
 
     const lighthouse = (await conversations()).find((c) => c.title === 'Lighthouse ledgers');
+    expect(lighthouse).toBeDefined();
     const href = (await first.getByRole('link').getAttribute('href')) ?? '';
     expect(href).toMatch(new RegExp(`^/conversations/${lighthouse?.id}#m-[0-9a-f-]{36}$`));
     await first.getByRole('link').click();
