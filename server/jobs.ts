@@ -103,6 +103,8 @@ export interface EnqueueOptions {
   ownerId?: string | null;
   /** De-duplicates: a pending job with the same key is replaced, not doubled. */
   jobKey?: string;
+  /** `replace` (default): the pending job takes the new payload and run time. `preserve_run_at`: it keeps its run time (a steady stream of enqueues cannot postpone it). */
+  jobKeyMode?: 'replace' | 'preserve_run_at';
   runAt?: Date;
   maxAttempts?: number;
   priority?: number;
@@ -141,8 +143,8 @@ export class JobQueue {
     if (!definition) throw new Error(`Unknown job task '${task}'`);
     const maxAttempts = options.maxAttempts ?? definition.maxAttempts ?? 5;
     const rows = await em.execute<{ id: string }[]>(
-      `select (graphile_worker.add_job(?, ?::json, run_at => ?, max_attempts => ?, job_key => ?, priority => ?)).id::text as id`,
-      [task, JSON.stringify(payload ?? {}), options.runAt ?? null, maxAttempts, options.jobKey ?? null, options.priority ?? 0],
+      `select (graphile_worker.add_job(?, ?::json, run_at => ?, max_attempts => ?, job_key => ?, priority => ?, job_key_mode => ?)).id::text as id`,
+      [task, JSON.stringify(payload ?? {}), options.runAt ?? null, maxAttempts, options.jobKey ?? null, options.priority ?? 0, options.jobKeyMode ?? 'replace'],
     );
     const jobId = rows[0]?.id;
     if (!jobId) throw new Error('graphile_worker.add_job returned no id');

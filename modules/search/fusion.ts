@@ -61,17 +61,17 @@ export function fuse(lexical: readonly Ranked[], vector: readonly Ranked[], opti
     lexical.forEach((hit, i) => {
       const e = entry(hit.id);
       e.lexicalRank = i + 1;
-      e.score += options.lexicalWeight * (lexMax > 0 ? hit.score / lexMax : 0);
+      // Every lexical hit matched the query: it keeps a sliver of weight even when its rank is ~0.
+      e.score += options.lexicalWeight * (lexMax > 0 ? Math.max(0.01, hit.score / lexMax) : 1);
     });
-    const sims = vectors.map((h) => h.score);
-    const vMax = Math.max(...sims);
-    const vMin = Math.min(...sims);
+    // Normalized against the floor, not the pool's minimum: a lone weak hit does not get full weight.
+    const vMax = Math.max(options.minSimilarity, ...vectors.map((h) => h.score));
     vectors.forEach((hit, i) => {
       const e = entry(hit.id);
       e.vectorRank = i + 1;
-      const norm = vMax > vMin ? (hit.score - vMin) / (vMax - vMin) : 1;
+      const norm = vMax > options.minSimilarity ? (hit.score - options.minSimilarity) / (vMax - options.minSimilarity) : 1;
       e.score += options.vectorWeight * norm;
     });
   }
-  return [...out.values()].sort((a, b) => b.score - a.score || (a.lexicalRank ?? Infinity) - (b.lexicalRank ?? Infinity) || (a.vectorRank ?? Infinity) - (b.vectorRank ?? Infinity));
+  return [...out.values()].filter((e) => e.score > 0).sort((a, b) => b.score - a.score || (a.lexicalRank ?? Infinity) - (b.lexicalRank ?? Infinity) || (a.vectorRank ?? Infinity) - (b.vectorRank ?? Infinity));
 }

@@ -12,8 +12,8 @@ const FUZZY_MIN_LENGTH = 4;
  * each candidate's tsvector, so an unselective query over a large library must be bounded (the
  * embedded database has no cancel and no top-k index for full text).
  */
-const STRICT_CANDIDATES = 1500;
-const LOOSE_CANDIDATES = 2500;
+const STRICT_CANDIDATES = 600;
+const LOOSE_CANDIDATES = 400;
 
 /**
  * PostgreSQL's English stop words (snowball list): dropped from the OR part of a query, where the
@@ -98,8 +98,20 @@ export function filterSql(filters: SearchFilters): { sql: string; params: unknow
   return { sql: where.join(' and '), params };
 }
 
-/** Similar words from the owner's vocabulary for query terms the vocabulary does not hold (typos). */
+const expansionCache = new Map<string, { at: number; value: Map<string, string[]> }>();
+
+/** Similar words from the owner's vocabulary for query terms the vocabulary does not hold (typos); cached for a minute. */
 export async function typoExpansions(em: EntityManager, ownerId: string, terms: readonly string[]): Promise<Map<string, string[]>> {
+  const key = `${ownerId}:${terms.join(' ')}`;
+  const hit = expansionCache.get(key);
+  if (hit && Date.now() - hit.at < 60_000) return hit.value;
+  const value = await lookupExpansions(em, ownerId, terms);
+  if (expansionCache.size > 500) expansionCache.delete(expansionCache.keys().next().value!);
+  expansionCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+async function lookupExpansions(em: EntityManager, ownerId: string, terms: readonly string[]): Promise<Map<string, string[]>> {
   const candidates = terms.filter((t) => t.length >= FUZZY_MIN_LENGTH && !/^\d+$/.test(t));
   const expansions = new Map<string, string[]>();
   if (candidates.length === 0) return expansions;

@@ -43,7 +43,8 @@ describe('fuse', () => {
     const fused = fuse(lexical, vector, { method: 'score', lexicalWeight: 0.7, vectorWeight: 0.3, k: 60, minSimilarity: 0.3 });
     expect(fused.map((f) => f.id)).toEqual(['a', 'b', 'c']);
     expect(fused[0]).toMatchObject({ lexicalRank: 1, vectorRank: 2 });
-    expect(fused[0]!.score).toBeCloseTo(0.7, 5);
+    // a: 0.7 × 1 + 0.3 × (0.6 − 0.3) / (0.8 − 0.3)
+    expect(fused[0]!.score).toBeCloseTo(0.88, 5);
   });
   it('supports weighted reciprocal-rank fusion', () => {
     const fused = fuse(lexical, vector, { method: 'rrf', lexicalWeight: 1, vectorWeight: 1, k: 60, minSimilarity: 0 });

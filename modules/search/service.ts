@@ -17,7 +17,7 @@ import { detectLang, hashFields } from './text.ts';
 /** Hits per signal considered for fusion, facets and pages (pages beyond it are not offered). */
 const POOL = 500;
 /** Documents embedded per batch, and the most one embed job run handles before re-queueing itself. */
-const EMBED_BATCH = 32;
+const EMBED_BATCH = 8;
 const EMBED_RUN_MS = 20_000;
 /** Conversations per index job, and how long index requests are gathered before they are enqueued. */
 const INDEX_BATCH = 200;
@@ -451,7 +451,7 @@ export class SearchService {
   /** Queues the embedding chain (one at a time: backpressure). */
   async scheduleEmbed(): Promise<void> {
     if (!this.embedder) return;
-    await this.deps.jobs.enqueue('search.embed', {}, { jobKey: 'search.embed', runAt: new Date(Date.now() + 500) });
+    await this.deps.jobs.enqueue('search.embed', {}, { jobKey: 'search.embed', jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + 500), priority: 1 });
   }
 
   /**
@@ -466,16 +466,23 @@ export class SearchService {
     let indexed = false;
     const started = Date.now();
     let embedded = 0;
+    // Messages, conversations and memories first (what search and context use most), ACUs after.
+    const phases = ["d.kind <> 'acu'", "d.kind = 'acu'"];
+    let phase = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       if (ctx.signal?.aborted) break;
       const docs = await em.execute<{ id: string; owner_id: string; kind: string; title: string; body: string; code: string }[]>(
-        `select d.id, d.owner_id, d.kind, d.title, left(d.body, 20000) as body, left(d.code, 20000) as code from search_doc d
-         where d.id > ?::uuid and not exists (select 1 from search_embedding e where e.doc_id = d.id and e.model = ?)
+        `select d.id, d.owner_id, d.kind, d.title, left(d.body, 4000) as body, left(d.code, 4000) as code from search_doc d
+         where ${phases[phase]} and d.id > ?::uuid and not exists (select 1 from search_embedding e where e.doc_id = d.id and e.model = ?)
          order by d.id limit ?`,
         [after, embedder.id, EMBED_BATCH],
       );
-      if (docs.length === 0) break;
+      if (docs.length === 0) {
+        if (++phase >= phases.length) break;
+        after = '00000000-0000-0000-0000-000000000000';
+        continue;
+      }
       after = docs.at(-1)!.id;
       const pieces = docs.flatMap((d) => {
         const text = d.kind === 'conversation' || d.kind === 'memory' ? `${d.title}\n${d.body}` : [d.body, d.code].filter(Boolean).join('\n\n');
