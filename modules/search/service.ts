@@ -451,7 +451,7 @@ export class SearchService {
   /** Queues the embedding chain (one at a time: backpressure). */
   async scheduleEmbed(): Promise<void> {
     if (!this.embedder) return;
-    await this.deps.jobs.enqueue('search.embed', {}, { jobKey: 'search.embed', jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + 500), priority: 1 });
+    await this.deps.jobs.enqueue('search.embed', {}, { jobKey: 'search.embed', jobKeyMode: 'preserve_run_at', runAt: new Date(Date.now() + 500) });
   }
 
   /**
