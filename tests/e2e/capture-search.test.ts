@@ -74,6 +74,16 @@ function item(url: string) {
   return page.locator(`li.item[data-url="${url}"]`);
 }
 
+describe('an empty library', () => {
+  it('points the search page to capture', async () => {
+    await page.goto(`${t.url}/search`);
+    await expect.poll(() => page.getByText('Nothing to search yet.').count()).toBe(1);
+    await page.screenshot({ path: path.join(RESULTS, 'search-nothing-yet.png') });
+    await page.getByRole('link', { name: 'Save share links or import an export' }).click();
+    await page.waitForURL(`${t.url}/capture`);
+  });
+});
+
 describe('the capture page', () => {
   it('captures a share link with live progress and explains a link it cannot take', async () => {
     await page.goto(`${t.url}/capture`);
