@@ -25,6 +25,8 @@ export interface CaptureItem {
 }
 
 const MAX_STREAMS = 3;
+/** How long queued links wait before another try when the browser is online but the server did not answer. */
+const RETRY_MS = 15_000;
 
 interface Unsubscribable {
   unsubscribe(): void;
@@ -149,11 +151,21 @@ export const useCaptureStore = defineStore('capture', () => {
     return unsent;
   }
 
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Online but the server out of reach (restarting, a dead Wi-Fi): no 'online' event will come, so try again later. */
+  function retryLater(): void {
+    clearTimeout(retryTimer);
+    if (navigator.onLine) retryTimer = setTimeout(() => void flush(), RETRY_MS);
+  }
+
   /** Sends what waits in the offline queue; what still cannot reach the server stays queued. */
   async function flush(): Promise<void> {
+    clearTimeout(retryTimer);
     await drainQueue(localStorage, async (links) => {
       const unsent = await send(links);
       add(unsent, 'offline');
+      if (unsent.length) retryLater();
       return unsent;
     });
   }
@@ -166,7 +178,10 @@ export const useCaptureStore = defineStore('capture', () => {
       return;
     }
     const unsent = await send(links);
-    if (unsent.length) add(enqueueLinks(localStorage, unsent.map((link) => link.url)), 'offline');
+    if (unsent.length) {
+      add(enqueueLinks(localStorage, unsent.map((link) => link.url)), 'offline');
+      retryLater();
+    }
     // Items that became queue entries carry the queue's ids from now on.
     items.value = items.value.filter((i) => !unsent.some((link) => link.id === i.key));
   }

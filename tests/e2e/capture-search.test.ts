@@ -17,6 +17,7 @@ const UNSUPPORTED = 'https://example.com/some/page';
 const PHRASE = 'zanzibar lighthouse';
 /** More Claude share links, all served the saved page: a batch larger than the page's live streams. */
 const MORE_SHARES = [1, 2, 3, 4, 5].map((n) => `https://claude.ai/share/00000000-0000-4000-8000-00000000000${n}`);
+const RETRIED_SHARE = 'https://claude.ai/share/00000000-0000-4000-8000-000000000009';
 
 /** A ChatGPT `conversations.json`: two good conversations (one holding PHRASE) and one without messages. */
 function exportFile(): string {
@@ -43,7 +44,7 @@ beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   const pages = new Map<string, RecordedPage>([
     [CLAUDE_SHARE, { body: claudePage({ withCsp: false }) }],
-    ...MORE_SHARES.map((url): [string, RecordedPage] => [url, { body: claudePage({ withCsp: false }) }]),
+    ...[...MORE_SHARES, RETRIED_SHARE].map((url): [string, RecordedPage] => [url, { body: claudePage({ withCsp: false }) }]),
     [CHATGPT_SHARE, { body: readFileSync(path.join(FIXTURES, 'share-pages', 'chatgpt', 'page.html'), 'utf8') }],
   ]);
   t = await startTestServer({
@@ -307,6 +308,19 @@ describe('offline', () => {
     expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
     expect((await conversations()).some((c) => c.sourceUrl === CHATGPT_SHARE)).toBe(true);
     await page.screenshot({ path: path.join(RESULTS, 'capture-back-online.png'), fullPage: true });
+  });
+});
+
+describe('an unreachable server', () => {
+  it('keeps a link whose capture could not reach the server and sends it again later', async () => {
+    const url = RETRIED_SHARE;
+    await context.route('**/trpc/capture.create**', (route) => route.abort());
+    await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(url);
+    await page.getByRole('button', { name: 'Capture' }).click();
+    await expect.poll(() => item(url).getAttribute('data-phase').catch(() => null)).toBe('offline');
+    await context.unroute('**/trpc/capture.create**');
+    // The browser never went offline, so no 'online' event: the page tries again on its own.
+    await expect.poll(() => item(url).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
   });
 });
 
