@@ -234,6 +234,11 @@ describe('the search page', () => {
     await expect.poll(() => page.getByText(`Nothing matches “${PHRASE}”.`).count(), { timeout: 20_000 }).toBe(1);
     await page.getByRole('button', { name: 'Clear the filters' }).click();
     await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.getByLabel('One result per conversation').check();
+    await page.waitForURL(/collapse=1/);
+    await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBe(1);
+    await page.getByLabel('One result per conversation').uncheck();
+    await expect.poll(() => page.locator('ol.results article').count(), { timeout: 20_000 }).toBeGreaterThan(1);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(RESULTS, 'search-phone.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
