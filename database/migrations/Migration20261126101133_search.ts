@@ -11,7 +11,6 @@ export class Migration20261126101133Search extends Migration {
     this.addSql("create index \"search_doc_title_trgm_index\" on \"search_doc\" using gin (\"title\" gin_trgm_ops) where \"kind\" = 'conversation';");
     this.addSql("alter table \"search_doc\" add constraint \"search_doc_kind_ref_unique\" unique (\"kind\", \"ref_id\");");
     this.addSql("create table \"search_embedding\" (\"doc_id\" uuid not null, \"model\" text not null, \"chunk\" int not null, \"owner_id\" uuid not null, \"embedding\" vector not null, \"created_at\" timestamptz not null default now(), primary key (\"doc_id\", \"model\", \"chunk\"));");
-    this.addSql("create index \"search_embedding_owner_model_index\" on \"search_embedding\" (\"owner_id\", \"model\");");
     this.addSql("create index \"search_embedding_use_lite_512_hnsw\" on \"search_embedding\" using hnsw ((\"embedding\"::vector(512)) vector_cosine_ops) where \"model\" = 'use-lite-512';");
     this.addSql("create table \"search_source\" (\"conversation_id\" uuid not null, \"owner_id\" uuid not null, \"version\" text not null, \"indexed_at\" timestamptz not null default now(), primary key (\"conversation_id\"));");
     this.addSql("create table \"search_term\" (\"owner_id\" uuid not null, \"term\" text not null, primary key (\"owner_id\", \"term\"));");

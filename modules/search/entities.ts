@@ -52,7 +52,7 @@ export const SearchEmbedding = defineEntity({
   name: 'SearchEmbedding',
   tableName: 'search_embedding',
   indexes: [
-    { name: 'search_embedding_owner_model_index', properties: ['ownerId', 'model'] },
+    // No btree on (owner, model): the planner would pick it over HNSW and compute every distance of the owner.
     {
       name: 'search_embedding_use_lite_512_hnsw',
       expression: `create index "search_embedding_use_lite_512_hnsw" on "search_embedding" using hnsw (("embedding"::vector(512)) vector_cosine_ops) where "model" = 'use-lite-512'`,

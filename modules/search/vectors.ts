@@ -53,7 +53,7 @@ export async function nearestDocs(
   const mustParams = options.mustMatch?.params ?? [];
   const distance = `(e.embedding::vector(${dims}) <=> ?::vector(${dims}))`;
   const rows = await em.transactional(async (tx) => {
-    await tx.execute('set local hnsw.ef_search = 100');
+    await tx.execute('set local hnsw.ef_search = 64');
     await tx.execute("set local hnsw.iterative_scan = 'relaxed_order'");
     if (filters.conversationId) {
       return tx.execute<{ id: string; sim: number }[]>(
@@ -72,7 +72,7 @@ export async function nearestDocs(
        ) k join search_doc d on d.id = k.doc_id
        where ${filter.sql}${must}
        group by d.id order by sim desc`,
-      [q, model, filters.ownerId, q, limit * 2, ...filter.params, ...mustParams],
+      [q, model, filters.ownerId, q, limit + 50, ...filter.params, ...mustParams],
     );
   });
   return rows.slice(0, limit).map((r) => ({ id: r.id, score: Number(r.sim) }));
