@@ -266,7 +266,7 @@ describe('more results', () => {
           last = count;
           return settled;
         },
-        { timeout: 60_000, intervals: [1000] },
+        { timeout: 60_000, interval: 1000 },
       )
       .toBe(true);
 
