@@ -109,6 +109,17 @@ export class SearchService {
     let fused = fuse(lexical, vector.hits, options);
     const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId);
     fused = fused.filter((f) => meta.has(f.id));
+    if (!input.kind || input.kind.length !== 1) {
+      // A message and an ACU cut from it say the same thing: show the better-ranked of the two.
+      const seen = new Set<string>();
+      fused = fused.filter((f) => {
+        const m = meta.get(f.id)!;
+        if ((m.kind !== 'message' && m.kind !== 'acu') || !m.messageId) return true;
+        if (seen.has(m.messageId)) return false;
+        seen.add(m.messageId);
+        return true;
+      });
+    }
     if (input.collapse) {
       const seen = new Set<string>();
       fused = fused.filter((f) => {
