@@ -110,14 +110,12 @@ export class SearchService {
     const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId);
     fused = fused.filter((f) => meta.has(f.id));
     if (!input.kind || input.kind.length !== 1) {
-      // A message and an ACU cut from it say the same thing: show the better-ranked of the two.
-      const seen = new Set<string>();
+      // A message and an ACU cut from it say the same thing: the message is the result (it opens in
+      // place); its ACUs show only when the message itself is not a hit.
+      const messageHits = new Set(fused.map((f) => meta.get(f.id)!).filter((m) => m.kind === 'message').map((m) => m.messageId));
       fused = fused.filter((f) => {
         const m = meta.get(f.id)!;
-        if ((m.kind !== 'message' && m.kind !== 'acu') || !m.messageId) return true;
-        if (seen.has(m.messageId)) return false;
-        seen.add(m.messageId);
-        return true;
+        return m.kind !== 'acu' || !m.messageId || !messageHits.has(m.messageId);
       });
     }
     if (input.collapse) {

@@ -5,7 +5,8 @@ export const VIVIM_BIN = fileURLToPath(new URL('../../bin/vivim.js', import.meta
 
 /** Environment for a spawned vivim: the test's own PATH etc., plus the given variables. */
 function envWith(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env };
+  // Embeddings off unless asked for (see testConfig in server.ts).
+  return { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test', EMBEDDING_PROVIDER: 'off', ...env };
 }
 
 /** Runs `vivim …` to completion on Node 22 (this test's own runtime). */

@@ -17,9 +17,13 @@ export function freshDataDir(): string {
 
 export const TEST_ORIGIN = 'http://localhost:3000';
 
-/** Test config: ephemeral port, silent logs, the given data dir and extra env. */
+/**
+ * Test config: ephemeral port, silent logs, the given data dir and extra env. Embeddings are off
+ * unless a test asks for them (`EMBEDDING_PROVIDER: 'local'`): the real model costs CPU that
+ * suites about other things should not pay; the search suites turn it on.
+ */
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ VIVIM_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: TEST_ORIGIN, VIVIM_JOB_POLL_MS: '50', ...env });
+  return loadConfig({ VIVIM_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: TEST_ORIGIN, VIVIM_JOB_POLL_MS: '50', EMBEDDING_PROVIDER: 'off', ...env });
 }
 
 /** A real server on an ephemeral port, with helpers to call it as a browser or an API client would. */

@@ -103,7 +103,7 @@ async function search(params: Record<string, string>, who: { cookie?: string; be
 }
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: { EMBEDDING_PROVIDER: 'local' } });
   alice = await t.signUp('alice@example.com');
   bob = await t.signUp('bob@example.com');
   await importAs(alice.cookie, exportJson('a'), 'alice.json');
