@@ -16,6 +16,7 @@ import { Importer } from './service/import.ts';
 import { exportConversation } from './service/export.ts';
 import { INDEX_VERSION_SQL, listIndexVersions, readIndexSource, type IndexSource, type IndexVersion } from './service/index-source.ts';
 import { storeConversation, type StoreResult } from './store.ts';
+import { branchTexts, messageTexts, type MessageText } from './service/context-messages.ts';
 
 /** Payload of the 'capture.upload' job: the posted page waits in a file under the data dir. */
 export interface UploadJobPayload {
@@ -332,10 +333,20 @@ export class CaptureService {
     return row?.version ?? null;
   }
 
+  /** For the context module: the owner's messages as plain text (with `neighbours`: their parent and current-branch child too). */
+  messageTexts(ownerId: string, ids: readonly string[], options: { neighbours?: boolean } = {}): Promise<MessageText[]> {
+    return messageTexts(this.deps.em(), ownerId, ids, options);
+  }
+
+  /** For the context module: a conversation's last messages on its current branch, newest first. */
+  branchTexts(ownerId: string, conversationId: string, limit: number): Promise<MessageText[]> {
+    return branchTexts(this.deps.em(), ownerId, conversationId, limit);
+  }
+
   /** Stops the browser. */
   async stop(): Promise<void> {
     await this.browser.close();
   }
 }
 
-export type { CaptureErrorCode, IndexSource, IndexVersion };
+export type { CaptureErrorCode, IndexSource, IndexVersion, MessageText };
