@@ -48,6 +48,8 @@ export interface Config {
   };
   capture: { rateLimitPerMinute: number; timeoutMs: number; maxPageBytes: number; maxUploadBytes: number };
   search: { meiliUrl: string | undefined; meiliApiKey: string | undefined };
+  /** The MCP server: per-user request limit on `/mcp`, and the API key `vivim mcp` uses (VIVIM_API_KEY). */
+  mcp: { rateLimitPerMinute: number; apiKey: string | undefined };
   /** Vector embeddings: the offline model (`local`), an OpenAI-compatible endpoint, or none. */
   embeddings: {
     provider: Env['EMBEDDING_PROVIDER'];
@@ -70,7 +72,17 @@ export interface Config {
     model: string | undefined;
     url: string | undefined;
     apiKey: string | undefined;
+    /** Per request. */
+    timeoutMs: number;
+    /** Retries on 429, 5xx, timeouts and network errors. */
+    retries: number;
+    /** Tokens (prompt + answer) one memory-extraction job may spend. */
+    maxTokensPerJob: number;
+    /** Longest answer asked for per request. */
+    maxOutputTokens: number;
   };
+  /** Memory extraction: the deterministic rules (`offline`, default) or the configured LLM. */
+  memory: { extractor: Env['MEMORY_EXTRACTOR'] };
   plugins: { packages: string[] };
   worker: { inProcess: boolean; concurrency: number; pollIntervalMs: number };
   p2p: { enabled: boolean };
@@ -140,6 +152,7 @@ export function loadConfig(
       maxUploadBytes: env.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
     },
     search: { meiliUrl: env.MEILI_URL, meiliApiKey: env.MEILI_API_KEY },
+    mcp: { rateLimitPerMinute: env.MCP_RATE_LIMIT_PER_MINUTE, apiKey: env.VIVIM_API_KEY },
     embeddings: {
       provider: env.EMBEDDING_PROVIDER,
       model: env.EMBEDDING_PROVIDER === 'openai' ? (env.EMBEDDING_MODEL ?? '') : 'use-lite-512',
@@ -150,7 +163,17 @@ export function loadConfig(
       timeoutMs: env.EMBEDDING_TIMEOUT_MS,
       retries: env.EMBEDDING_RETRIES,
     },
-    llm: { provider: env.LLM_PROVIDER, model: env.LLM_MODEL, url: env.LLM_URL, apiKey: env.LLM_API_KEY },
+    llm: {
+      provider: env.LLM_PROVIDER,
+      model: env.LLM_MODEL,
+      url: env.LLM_URL,
+      apiKey: env.LLM_API_KEY,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      retries: env.LLM_RETRIES,
+      maxTokensPerJob: env.LLM_MAX_TOKENS_PER_JOB,
+      maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
+    },
+    memory: { extractor: env.MEMORY_EXTRACTOR },
     plugins: { packages: env.VIVIM_PLUGINS },
     worker: {
       inProcess: env.VIVIM_WORKER,
@@ -190,5 +213,6 @@ export const SECRET_PATHS = [
   'search.meiliApiKey',
   'embeddings.apiKey',
   'llm.apiKey',
+  'mcp.apiKey',
   'secretKeyHex',
 ];

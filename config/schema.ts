@@ -88,6 +88,11 @@ export const envSchema = z
     LLM_MODEL: optionalString,
     LLM_URL: optionalUrl,
     LLM_API_KEY: optionalString,
+    LLM_TIMEOUT_MS: int(60000, 1000, 600000),
+    LLM_RETRIES: int(3, 0, 10),
+    LLM_MAX_TOKENS_PER_JOB: int(20000, 500, 2000000),
+    LLM_MAX_OUTPUT_TOKENS: int(2000, 100, 100000),
+    MEMORY_EXTRACTOR: z.enum(['offline', 'llm']).default('offline'),
     VIVIM_PLUGINS: list,
     VIVIM_SECRET_KEY: optionalString.pipe(
       z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
@@ -99,6 +104,9 @@ export const envSchema = z
     SESSION_TTL_DAYS: int(30, 1, 365),
     AUTH_RATE_LIMIT_PER_MINUTE: int(10, 1, 10000),
     CAPTURE_RATE_LIMIT_PER_MINUTE: int(30, 1, 10000),
+    MCP_RATE_LIMIT_PER_MINUTE: int(300, 1, 100000),
+    /** The API key `vivim mcp` (stdio) acts with; unset: the local operator acting as --email or the only user. */
+    VIVIM_API_KEY: optionalString,
     CAPTURE_TIMEOUT_MS: int(30000, 1000, 300000),
     CAPTURE_MAX_PAGE_MB: int(20, 1, 200),
     IMPORT_MAX_UPLOAD_MB: int(2048, 1, 100000),
@@ -136,6 +144,7 @@ export function crossFieldIssues(raw: Record<string, string | undefined>): { var
   const llm = raw.LLM_PROVIDER;
   if (llm && llm !== 'none' && !set('LLM_MODEL')) issues.push({ variable: 'LLM_MODEL', message: `required when LLM_PROVIDER=${llm}` });
   if (llm === 'openai' && !set('LLM_URL')) issues.push({ variable: 'LLM_URL', message: 'required when LLM_PROVIDER=openai' });
+  if (raw.MEMORY_EXTRACTOR === 'llm' && (!llm || llm === 'none')) issues.push({ variable: 'LLM_PROVIDER', message: 'required when MEMORY_EXTRACTOR=llm (openai, anthropic or gemini)' });
   return issues;
 }
 
