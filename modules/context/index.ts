@@ -1,0 +1,39 @@
+import { defineModule } from '#server/module.ts';
+import { captureEvents } from '#modules/capture/index.ts';
+import { contextJobs } from './jobs.ts';
+import { contextRouter } from './router.ts';
+import { ContextService } from './service.ts';
+import { preloadTokenizer } from './tokenizer.ts';
+
+declare module '#server/services.ts' {
+  interface AppServices {
+    context: ContextService;
+  }
+}
+
+interface OwnerEvent {
+  ownerId: string;
+}
+
+/** Data events after which an owner's cached bundles are stale. */
+const DATA_EVENTS = [captureEvents.conversationStored, captureEvents.acusGenerated, captureEvents.conversationDeleted, 'memory.changed', 'knowledge.updated'];
+
+/** The context engine: cited L0–L6 bundles for a prompt within a token budget, cached and warmed per user. */
+export default defineModule({
+  name: 'context',
+  dependsOn: ['auth', 'capture', 'search'],
+  router: contextRouter,
+  jobs: contextJobs,
+  services: (deps) => ({ context: new ContextService(deps) }),
+  onStart: (deps) => {
+    const context = deps.services.context!;
+    for (const event of DATA_EVENTS) deps.events.on<OwnerEvent>(event, (payload) => context.dataChanged(payload.ownerId));
+    // The BPE ranks take ~1 s to load: not on the first request's time.
+    preloadTokenizer().catch((error: unknown) => deps.log.warn({ err: error }, 'tokenizer preload failed'));
+  },
+  onStop: (deps) => deps.services.context?.stop(),
+});
+
+export type { ContextService } from './service.ts';
+export type { CompileInput, CompileOutput, ContextItem, ContextSection, ContextLayer } from './schemas.ts';
+export { compileInput, compileOutput } from './schemas.ts';
