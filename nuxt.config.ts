@@ -1,6 +1,8 @@
 // The web app: a client-only Nuxt 4 SPA in client/, built by `nuxi generate` into .output/public,
 // which the Fastify server (server/static.ts) serves with an SPA fallback.
 const THEME = '#4338ca';
+/** Files bigger than this are runtime-cached on first use instead of precached at install. */
+const PRECACHE_MAX_BYTES = 1024 * 1024;
 
 export default defineNuxtConfig({
   compatibilityDate: '2026-01-01',
@@ -56,6 +58,19 @@ export default defineNuxtConfig({
       navigateFallback: '/',
       navigateFallbackDenylist: [/^\/api\//, /^\/trpc\//, /^\/mcp/, /^\/health/, /^\/ready/],
       globIgnores: ['200.html', '404.html'],
+      // Mermaid's core (~1.5 MB) would double what every install downloads up front, for diagrams few
+      // conversations have: chunks over 1 MB are not precached but fetched on first use and kept by
+      // the runtime cache below, like every other lazy chunk the precache misses.
+      // (A transform, not maximumFileSizeToCacheInBytes: vite-plugin-pwa fails the build on that one's warning.)
+      manifestTransforms: [async (entries) => ({ manifest: entries.filter((entry) => entry.size <= PRECACHE_MAX_BYTES), warnings: [] })],
+      runtimeCaching: [
+        {
+          // Hashed file names: a cached chunk never goes stale.
+          urlPattern: /\/_nuxt\/.+\.(?:js|css)$/,
+          handler: 'CacheFirst',
+          options: { cacheName: 'vivim-lazy-chunks', expiration: { maxEntries: 60 }, cacheableResponse: { statuses: [200] } },
+        },
+      ],
     },
   },
 });
