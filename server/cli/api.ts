@@ -6,6 +6,7 @@ import type { Config } from '#config';
 import { readLock } from '#database/data-dir-lock.ts';
 import type { AppRouter } from '../composition.ts';
 import type { SearchOutput } from '#modules/search/index.ts';
+import type { CompileOutput } from '#modules/context/index.ts';
 import { modules } from '../composition.ts';
 import { createLocalCaller } from '../local-context.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
@@ -25,6 +26,8 @@ export interface CliApi {
   capture(url: string, email: string, html?: string): Promise<CaptureResult>;
   conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
   search(email: string, input: SearchCliInput): Promise<SearchOutput>;
+  /** The context bundle for a prompt (the same document as POST /api/v1/context). */
+  context(email: string, input: ContextCliInput): Promise<CompileOutput>;
   users(): Promise<{ id: string; email: string; isAdmin: boolean }[]>;
   system(): Promise<{ database: string; databaseReady: boolean; workerRunning: boolean; modules: string[]; providers: { id?: string; source: string; loaded: boolean; error?: string }[] }>;
   close(): Promise<void>;
@@ -47,6 +50,15 @@ export interface SearchCliInput {
   kind?: ('message' | 'acu' | 'memory' | 'conversation')[];
   provider?: string[];
   collapse?: boolean;
+}
+
+/** What `vivim context` asks for. */
+export interface ContextCliInput {
+  prompt: string;
+  budget?: number;
+  format?: 'markdown' | 'xml' | 'json';
+  model?: string;
+  conversationId?: string;
 }
 
 /** What `vivim capture` prints. */
@@ -114,6 +126,7 @@ function remote(url: string, token: string): CliApi {
     },
     conversations: async (email, limit) => (await client.capture.admin.conversationsFor.query({ email, limit })).items,
     search: (email, input) => client.search.queryFor.query({ ...input, email }),
+    context: (email, input) => client.context.compileFor.mutate({ ...input, email }),
     close: async () => undefined,
   };
 }
@@ -150,6 +163,11 @@ function local(runtime: Runtime): CliApi {
       // No worker runs here: bring the full-text index up to date inline first (vectors wait for a server).
       await runtime.services.search.runSweepJob({ inline: true });
       return caller.search.queryFor({ ...input, email });
+    },
+    async context(email, input) {
+      // As for search: no worker here, so the full-text index catches up inline first.
+      await runtime.services.search.runSweepJob({ inline: true });
+      return caller.context.compileFor({ ...input, email });
     },
     close: () => runtime.stop(),
   };

@@ -11,7 +11,7 @@ import { ModuleGraphError } from '../module.ts';
 import { startServer } from '../main.ts';
 import { startRuntime, StartupError, VERSION } from '../runtime.ts';
 import { modules } from '../composition.ts';
-import { openCliApi, type SearchCliInput, findServer, type CliApi } from './api.ts';
+import { openCliApi, type ContextCliInput, type SearchCliInput, findServer, type CliApi } from './api.ts';
 import { runDoctor } from './doctor.ts';
 
 interface JsonFlag {
@@ -296,6 +296,34 @@ export function buildCli(): Command {
               .join('\n') + `\n${results.length} results in ${tookMs} ms${result.semantic.used ? '' : ` (full-text only: ${result.semantic.reason})`}`
           : `No results (${tookMs} ms).`;
         print(options, { results, tookMs }, human);
+      }),
+    );
+  program
+    .command('context')
+    .description('the cited context an assistant should get for a prompt, within a token budget')
+    .argument('<prompt...>', 'what you are about to ask')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--budget <n>', 'most tokens the bundle may take (64..32768)', '2000')
+    .option('--format <format>', 'markdown, xml or json', 'markdown')
+    .option('--model <model>', 'target model: picks the tokenizer (default o200k_base, as gpt-4o)')
+    .option('--conversation <id>', 'the conversation the prompt continues (its latest turns come first)')
+    .option('--json', 'print the same JSON document as POST /api/v1/context')
+    .action((words: string[], options: JsonFlag & { email?: string; budget: string; format: string; model?: string; conversation?: string }) =>
+      withApi(options, async (api) => {
+        const result = await api.context(await ownerEmail(api, options.email), {
+          prompt: words.join(' '),
+          budget: Number(options.budget),
+          format: options.format as ContextCliInput['format'],
+          model: options.model,
+          conversationId: options.conversation,
+        });
+        if (options.json) {
+          print(options, result, '');
+          return;
+        }
+        process.stdout.write(`${result.text}\n`);
+        const layers = result.sections.map((s) => `${s.layer} ${s.tokens}`).join(', ');
+        process.stderr.write(`${result.totalTokens} of ${result.budget} tokens (${result.tokenizer}; intent ${result.intent}${result.cached ? '; cached' : ''}; ${result.tookMs} ms)${layers ? `: ${layers}` : ''}\n`);
       }),
     );
   program
