@@ -182,14 +182,22 @@ export async function fetchResource(url: URL, guard: GuardOptions, limits: Pick<
     let current = url;
     for (let hop = 0; ; hop++) {
       checkUrl(current, guard);
-      const response = await request(current, {
-        dispatcher: agent,
-        method: limits.method === 'HEAD' ? 'HEAD' : 'GET',
-        signal: AbortSignal.timeout(limits.timeoutMs),
-        headers: { 'user-agent': limits.userAgent, accept: limits.headers?.accept ?? '*/*', 'accept-language': 'en' },
-        headersTimeout: limits.timeoutMs,
-        bodyTimeout: limits.timeoutMs,
-      });
+      let response: Dispatcher.ResponseData;
+      const timeout = AbortSignal.timeout(limits.timeoutMs);
+      try {
+        response = await request(current, {
+          dispatcher: agent,
+          method: limits.method === 'HEAD' ? 'HEAD' : 'GET',
+          signal: timeout,
+          headers: { 'user-agent': limits.userAgent, accept: limits.headers?.accept ?? '*/*', 'accept-language': 'en' },
+          headersTimeout: limits.timeoutMs,
+          bodyTimeout: limits.timeoutMs,
+        });
+      } catch (error) {
+        if (isBlockedConnectError(error)) throw new CaptureError('BLOCKED_HOST', (error as Error).message.split('\n')[0] ?? 'blocked', { host: current.hostname });
+        if (timeout.aborted) throw new CaptureError('TIMEOUT', `No answer from ${current.hostname} within ${limits.timeoutMs / 1000} s`, { host: current.hostname });
+        throw new CaptureError('UNREACHABLE', `Could not reach ${current.hostname}: ${(error as Error).message}`, { host: current.hostname });
+      }
       const location = response.headers.location;
       if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
         await discard(response.body);

@@ -47,7 +47,7 @@ export class CaptureService {
     this.deps = deps;
     this.network = network;
     this.blobs = new BlobStore(deps.config.dataDir);
-    this.browser = new BrowserRenderer({ chromiumPath: deps.config.browser.chromiumPath, log: deps.log.child({ component: 'browser' }) });
+    this.browser = new BrowserRenderer({ chromiumPath: deps.config.browser.chromiumPath, timeoutMs: deps.config.capture.timeoutMs, log: deps.log.child({ component: 'browser' }) });
     this.conversations = new ConversationQueries(deps.em, this.blobs);
     this.importer = new Importer({ em: deps.em, jobs: deps.jobs, blobs: this.blobs, providers: deps.providers, dataDir: deps.config.dataDir });
   }

@@ -27,8 +27,9 @@ export const guardedNetwork: CaptureNetwork = {
     try {
       const resource = await fetchResource(url, guard, { ...RESOURCE_LIMITS, method });
       return { action: 'fulfill', status: resource.status, contentType: resource.headers['content-type'] ?? 'application/octet-stream', body: resource.body, headers: resource.headers };
-    } catch {
-      return { action: 'abort' };
+    } catch (error) {
+      // The code tells the browser why its page did not load (BLOCKED_HOST, TIMEOUT…).
+      return { action: 'abort', code: error instanceof CaptureError ? error.code : 'UNREACHABLE' };
     }
   },
 };
