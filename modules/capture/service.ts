@@ -14,7 +14,7 @@ import { fetchAndExtract, guardedNetwork, resolveShareUrl, runExtractor, type Ca
 import { ConversationQueries } from './service/conversations.ts';
 import { Importer } from './service/import.ts';
 import { exportConversation } from './service/export.ts';
-import { INDEX_VERSION_SQL, listIndexVersions, readIndexSource, type IndexSource, type IndexVersion } from './service/index-source.ts';
+import { listIndexVersions, readIndexSources, readIndexVersions, type IndexSource, type IndexVersion } from './service/index-source.ts';
 import { storeConversation, type StoreResult } from './store.ts';
 import { branchTexts, messageTexts, type MessageText } from './service/context-messages.ts';
 
@@ -317,9 +317,9 @@ export class CaptureService {
     return { mimeType: this.blobs.sniffImageType(sha256), size: this.blobs.size(sha256) };
   }
 
-  /** For the search module: one conversation's messages, parts and ACUs; null when gone. */
-  indexSource(ownerId: string, conversationId: string): Promise<IndexSource | null> {
-    return readIndexSource(this.deps.em(), ownerId, conversationId);
+  /** For the search module: some conversations' messages, parts and ACUs (three queries); gone ones are absent. */
+  indexSources(ownerId: string, conversationIds: readonly string[]): Promise<Map<string, IndexSource>> {
+    return readIndexSources(this.deps.em(), ownerId, conversationIds);
   }
 
   /** For the search module's sweep: every conversation's index version, in id pages. */
@@ -327,10 +327,9 @@ export class CaptureService {
     return listIndexVersions(this.deps.em(), afterId, limit);
   }
 
-  /** The index version of one conversation (null when gone). */
-  async indexVersion(ownerId: string, conversationId: string): Promise<string | null> {
-    const [row] = await this.deps.em().execute<{ version: string }[]>(`select ${INDEX_VERSION_SQL} as version from capture_conversation c where c.id = ? and c.owner_id = ?`, [conversationId, ownerId]);
-    return row?.version ?? null;
+  /** The index versions of some conversations of one owner (gone ones are absent). */
+  indexVersionsOf(ownerId: string, conversationIds: readonly string[]): Promise<Map<string, string>> {
+    return readIndexVersions(this.deps.em(), ownerId, conversationIds);
   }
 
   /** For the context module: the owner's messages as plain text (with `neighbours`: their parent and current-branch child too). */

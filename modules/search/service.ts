@@ -27,6 +27,8 @@ const EMBED_RUN_MS = 20_000;
 /** Conversations per index job, and how long index requests are gathered before they are enqueued. */
 const INDEX_BATCH = 200;
 const INDEX_DELAY_MS = 300;
+/** Conversations read and written per transaction inside one index job. */
+const INDEX_SLICE = 25;
 /** Characters of a document that are embedded. */
 const EMBED_MAX_CHARS = 400;
 
@@ -305,9 +307,11 @@ export class SearchService {
   /** The 'search.index' job: indexes a batch of one owner's conversations (each in its own transaction). */
   async runIndexBatchJob(payload: { ownerId: string; conversationIds: string[] }): Promise<{ conversations: number; documents: number; changed: number; removed: number }> {
     const total = { conversations: 0, documents: 0, changed: 0, removed: 0 };
-    for (const conversationId of payload.conversationIds) {
-      const result = await this.runIndexJob({ ownerId: payload.ownerId, conversationId });
-      total.conversations += 1;
+    const ids = [...new Set(payload.conversationIds)];
+    // Slices keep memory bounded for long conversations; each slice reads in a handful of queries.
+    for (let i = 0; i < ids.length; i += INDEX_SLICE) {
+      const result = await this.indexConversations(payload.ownerId, ids.slice(i, i + INDEX_SLICE));
+      total.conversations += result.conversations;
       total.documents += result.documents;
       total.changed += result.changed;
       total.removed += result.removed;
@@ -317,21 +321,27 @@ export class SearchService {
 
   /** Indexes one conversation: writes its documents (or drops them when it is gone). */
   async runIndexJob(payload: { conversationId: string; ownerId: string }): Promise<{ documents: number; changed: number; removed: number }> {
+    const { documents, changed, removed } = await this.indexConversations(payload.ownerId, [payload.conversationId]);
+    return { documents, changed, removed };
+  }
+
+  /** Writes the documents of some conversations of one owner in one transaction; drops those of conversations that are gone. */
+  private async indexConversations(ownerId: string, conversationIds: readonly string[]): Promise<{ conversations: number; documents: number; changed: number; removed: number }> {
     const capture = this.deps.services.capture;
     if (!capture) throw new Error('the capture module is not loaded');
-    const version = await capture.indexVersion(payload.ownerId, payload.conversationId);
-    if (version === null) {
-      const removed = await this.removeConversation(payload.ownerId, payload.conversationId);
-      return { documents: 0, changed: 0, removed };
-    }
-    const source = await capture.indexSource(payload.ownerId, payload.conversationId);
-    if (!source) return { documents: 0, changed: 0, removed: await this.removeConversation(payload.ownerId, payload.conversationId) };
-    const docs = buildDocs(source);
+    // The version first: a change landing after this read re-queues the conversation, and the sweep compares versions.
+    const versions = await capture.indexVersionsOf(ownerId, conversationIds);
+    const sources = await capture.indexSources(ownerId, [...versions.keys()]);
+    let removed = 0;
+    for (const id of conversationIds) if (!sources.has(id)) removed += await this.removeConversation(ownerId, id);
+    if (sources.size === 0) return { conversations: conversationIds.length, documents: 0, changed: 0, removed };
+    const docs = [...sources.values()].flatMap((source) => buildDocs(source));
+    const present = JSON.stringify([...sources.keys()]);
     const em = this.deps.em();
     const { changed, removedIds, terms } = await em.transactional(async (tx) => {
       const existing = await tx.execute<{ id: string; content_hash: string }[]>(
-        "select id, content_hash from search_doc where owner_id = ? and conversation_id = ? and kind <> 'memory'",
-        [payload.ownerId, payload.conversationId],
+        "select id, content_hash from search_doc where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) and kind <> 'memory'",
+        [ownerId, present],
       );
       const known = new Map(existing.map((r) => [r.id, r.content_hash]));
       const wanted = new Set(docs.map((d) => d.id));
@@ -339,10 +349,12 @@ export class SearchService {
       if (stale.length > 0) await tx.execute('delete from search_doc where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(stale)]);
       const changedDocs = docs.filter((d) => known.get(d.id) !== d.contentHash);
       const written = await writeDocs(tx, changedDocs);
+      const rows = [...sources.keys()].map((id) => ({ conversation_id: id, version: this.mirrored ? 'pending-mirror' : versions.get(id) }));
       await tx.execute(
-        `insert into search_source (conversation_id, owner_id, version, indexed_at) values (?, ?, ?, now())
+        `insert into search_source (conversation_id, owner_id, version, indexed_at)
+         select r.conversation_id, ?, r.version, now() from jsonb_to_recordset(?::jsonb) as r(conversation_id uuid, version text)
          on conflict (conversation_id) do update set version = excluded.version, indexed_at = now()`,
-        [payload.conversationId, payload.ownerId, this.mirrored ? 'pending-mirror' : version],
+        [ownerId, JSON.stringify(rows)],
       );
       return { changed: changedDocs.length, removedIds: stale, terms: written };
     });
@@ -350,10 +362,14 @@ export class SearchService {
     if (this.mirrored) {
       await this.engine.upsert(docs.map(stripHash));
       if (removedIds.length > 0) await this.engine.remove(removedIds);
-      await em.execute('update search_source set version = ? where conversation_id = ?', [version, payload.conversationId]);
+      const rows = [...sources.keys()].map((id) => ({ conversation_id: id, version: versions.get(id) }));
+      await em.execute(
+        'update search_source s set version = r.version from jsonb_to_recordset(?::jsonb) as r(conversation_id uuid, version text) where s.conversation_id = r.conversation_id',
+        [JSON.stringify(rows)],
+      );
     }
     if (changed > 0) await this.scheduleEmbed();
-    return { documents: docs.length, changed, removed: removedIds.length };
+    return { conversations: conversationIds.length, documents: docs.length, changed, removed: removed + removedIds.length };
   }
 
   /** Drops every document of a conversation (also from the external engine). */

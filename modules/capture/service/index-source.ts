@@ -17,35 +17,64 @@ export interface IndexVersion {
 
 const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
-/** Reads a conversation for indexing; null when it does not exist (deleted meanwhile). */
-export async function readIndexSource(em: EntityManager, ownerId: string, conversationId: string): Promise<IndexSource | null> {
-  const [conversation] = await em.execute<{ id: string; owner_id: string; provider: string; source_id: string; title: string; tags: string[]; created_at: string | Date | null; captured_at: string | Date; content_hash: string }[]>(
-    'select id, owner_id, provider, source_id, title, tags, created_at, captured_at, content_hash from capture_conversation where id = ? and owner_id = ?',
-    [conversationId, ownerId],
+/**
+ * Reads several conversations of one owner for indexing in three queries (not three per conversation:
+ * round trips to the embedded database dominate a batch of small conversations). Missing ones are absent.
+ */
+export async function readIndexSources(em: EntityManager, ownerId: string, conversationIds: readonly string[]): Promise<Map<string, IndexSource>> {
+  const out = new Map<string, IndexSource>();
+  if (conversationIds.length === 0) return out;
+  const ids = JSON.stringify([...new Set(conversationIds)]);
+  const conversations = await em.execute<{ id: string; owner_id: string; provider: string; source_id: string; title: string; tags: string[]; created_at: string | Date | null; captured_at: string | Date; content_hash: string }[]>(
+    `select id, owner_id, provider, source_id, title, tags, created_at, captured_at, content_hash from capture_conversation
+     where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+    [ownerId, ids],
   );
-  if (!conversation) return null;
-  const messages = await em.execute<{ id: string; source_id: string; role: string; created_at: string | Date | null; position: number; is_on_current_branch: boolean; hidden: boolean; parts: ContentPart[] | null }[]>(
-    'select id, source_id, role, created_at, position, is_on_current_branch, hidden, parts from capture_message where conversation_id = ? and owner_id = ? order by position',
-    [conversationId, ownerId],
+  if (conversations.length === 0) return out;
+  const found = JSON.stringify(conversations.map((c) => c.id));
+  const messages = await em.execute<{ conversation_id: string; id: string; source_id: string; role: string; created_at: string | Date | null; position: number; is_on_current_branch: boolean; hidden: boolean; parts: ContentPart[] | null }[]>(
+    `select conversation_id, id, source_id, role, created_at, position, is_on_current_branch, hidden, parts from capture_message
+     where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by conversation_id, position`,
+    [ownerId, found],
   );
-  const acus = await em.execute<{ id: string; type: string; content: string; language: string | null; message_ids: string[]; created_at: string | Date }[]>(
-    'select id, type, content, language, message_ids, created_at from capture_acu where conversation_id = ? and owner_id = ? order by id',
-    [conversationId, ownerId],
+  const acus = await em.execute<{ conversation_id: string; id: string; type: string; content: string; language: string | null; message_ids: string[]; created_at: string | Date }[]>(
+    `select conversation_id, id, type, content, language, message_ids, created_at from capture_acu
+     where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by conversation_id, id`,
+    [ownerId, found],
   );
-  return {
-    conversation: {
-      id: conversation.id,
-      ownerId: conversation.owner_id,
-      provider: conversation.provider,
-      sourceId: conversation.source_id,
-      title: conversation.title,
-      tags: conversation.tags,
-      createdAt: iso(conversation.created_at ?? conversation.captured_at),
-      contentHash: conversation.content_hash,
-    },
-    messages: messages.map((m) => ({ id: m.id, sourceId: m.source_id, role: m.role, createdAt: iso(m.created_at), position: m.position, isOnCurrentBranch: m.is_on_current_branch, hidden: m.hidden, parts: m.parts ?? [] })),
-    acus: acus.map((a) => ({ id: a.id, type: a.type, content: a.content, language: a.language, messageIds: a.message_ids, createdAt: iso(a.created_at)! })),
-  };
+  for (const c of conversations) {
+    out.set(c.id, {
+      conversation: {
+        id: c.id,
+        ownerId: c.owner_id,
+        provider: c.provider,
+        sourceId: c.source_id,
+        title: c.title,
+        tags: c.tags,
+        createdAt: iso(c.created_at ?? c.captured_at),
+        contentHash: c.content_hash,
+      },
+      messages: [],
+      acus: [],
+    });
+  }
+  for (const m of messages) {
+    out.get(m.conversation_id)?.messages.push({ id: m.id, sourceId: m.source_id, role: m.role, createdAt: iso(m.created_at), position: m.position, isOnCurrentBranch: m.is_on_current_branch, hidden: m.hidden, parts: m.parts ?? [] });
+  }
+  for (const a of acus) {
+    out.get(a.conversation_id)?.acus.push({ id: a.id, type: a.type, content: a.content, language: a.language, messageIds: a.message_ids, createdAt: iso(a.created_at)! });
+  }
+  return out;
+}
+
+/** Index versions of some conversations of one owner (absent: gone). */
+export async function readIndexVersions(em: EntityManager, ownerId: string, conversationIds: readonly string[]): Promise<Map<string, string>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await em.execute<{ id: string; version: string }[]>(
+    `select c.id, ${INDEX_VERSION_SQL} as version from capture_conversation c where c.owner_id = ? and c.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+    [ownerId, JSON.stringify([...new Set(conversationIds)])],
+  );
+  return new Map(rows.map((r) => [r.id, r.version]));
 }
 
 /** SQL expression of a conversation's index version (alias `c`). */
