@@ -31,6 +31,6 @@ export default defineModule({
   onStop: (deps) => deps.services.capture?.stop(),
 });
 
-export type { CaptureService, IndexSource, IndexVersion, MessageText } from './service.ts';
+export type { CaptureService, ConversationTurns, IndexSource, IndexVersion, MessageText } from './service.ts';
 export type { CaptureNetwork } from './service/capture-url.ts';
 export { captureEvents } from './events.ts';

@@ -17,6 +17,7 @@ import { exportConversation } from './service/export.ts';
 import { listIndexVersions, readIndexSources, readIndexVersions, type IndexSource, type IndexVersion } from './service/index-source.ts';
 import { storeConversation, type StoreResult } from './store.ts';
 import { branchTexts, messageTexts, type MessageText } from './service/context-messages.ts';
+import { readConversationTurns, type ConversationTurns } from './service/conversation-turns.ts';
 
 /** Payload of the 'capture.upload' job: the posted page waits in a file under the data dir. */
 export interface UploadJobPayload {
@@ -342,10 +343,15 @@ export class CaptureService {
     return branchTexts(this.deps.em(), ownerId, conversationId, limit);
   }
 
+  /** For the memory module: a conversation's visible current-branch messages with their parts; null when not the owner's. */
+  conversationTurns(ownerId: string, conversationId: string): Promise<ConversationTurns | null> {
+    return readConversationTurns(this.deps.em(), ownerId, conversationId);
+  }
+
   /** Stops the browser. */
   async stop(): Promise<void> {
     await this.browser.close();
   }
 }
 
-export type { CaptureErrorCode, IndexSource, IndexVersion, MessageText };
+export type { CaptureErrorCode, ConversationTurns, IndexSource, IndexVersion, MessageText };
