@@ -3,6 +3,7 @@ import auth from '#modules/auth/index.ts';
 import admin from '#modules/admin/index.ts';
 import capture from '#modules/capture/index.ts';
 import search from '#modules/search/index.ts';
+import memory from '#modules/memory/index.ts';
 import context from '#modules/context/index.ts';
 import mcp from '#modules/mcp/index.ts';
 import { builtinProviders } from '#plugins/providers/index.ts';
@@ -12,7 +13,7 @@ import { jobsRouter } from './jobs-router.ts';
 import { router } from './trpc.ts';
 
 /** Every domain module of this build. The only place that imports module manifests. */
-export const modules: readonly ModuleManifest[] = [auth, admin, capture, search, context, mcp];
+export const modules: readonly ModuleManifest[] = [auth, admin, capture, search, memory, context, mcp];
 
 /** The root tRPC router: one key per module (its name), plus the kernel's job status. */
 export const appRouter = router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   admin: admin.router,
   capture: capture.router,
   search: search.router,
+  memory: memory.router,
   context: context.router,
   jobs: jobsRouter,
 });
