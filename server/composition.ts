@@ -5,6 +5,7 @@ import capture from '#modules/capture/index.ts';
 import search from '#modules/search/index.ts';
 import memory from '#modules/memory/index.ts';
 import context from '#modules/context/index.ts';
+import knowledge from '#modules/knowledge/index.ts';
 import mcp from '#modules/mcp/index.ts';
 import { builtinProviders } from '#plugins/providers/index.ts';
 import type { PluginSource } from '#plugins/providers/loader.ts';
@@ -13,7 +14,7 @@ import { jobsRouter } from './jobs-router.ts';
 import { router } from './trpc.ts';
 
 /** Every domain module of this build. The only place that imports module manifests. */
-export const modules: readonly ModuleManifest[] = [auth, admin, capture, search, memory, context, mcp];
+export const modules: readonly ModuleManifest[] = [auth, admin, capture, search, memory, context, knowledge, mcp];
 
 /** The root tRPC router: one key per module (its name), plus the kernel's job status. */
 export const appRouter = router({
@@ -23,6 +24,7 @@ export const appRouter = router({
   search: search.router,
   memory: memory.router,
   context: context.router,
+  knowledge: knowledge.router,
   jobs: jobsRouter,
 });
 

@@ -7,6 +7,7 @@ import { readLock } from '#database/data-dir-lock.ts';
 import type { AppRouter } from '../composition.ts';
 import type { SearchOutput } from '#modules/search/index.ts';
 import type { CompileOutput } from '#modules/context/index.ts';
+import type { EntityDto, EntityType, TopicDto } from '#modules/knowledge/index.ts';
 import { modules } from '../composition.ts';
 import { createLocalCaller } from '../local-context.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
@@ -28,6 +29,10 @@ export interface CliApi {
   search(email: string, input: SearchCliInput): Promise<SearchOutput>;
   /** The context bundle for a prompt (the same document as POST /api/v1/context). */
   context(email: string, input: ContextCliInput): Promise<CompileOutput>;
+  /** The user's topics, most conversations first. */
+  topics(email: string, limit: number): Promise<TopicDto[]>;
+  /** The user's entities, most mentioned first. */
+  entities(email: string, input: { type?: EntityType; limit: number }): Promise<EntityDto[]>;
   users(): Promise<{ id: string; email: string; isAdmin: boolean }[]>;
   system(): Promise<{ database: string; databaseReady: boolean; workerRunning: boolean; modules: string[]; providers: { id?: string; source: string; loaded: boolean; error?: string }[] }>;
   close(): Promise<void>;
@@ -127,6 +132,8 @@ function remote(url: string, token: string): CliApi {
     conversations: async (email, limit) => (await client.capture.admin.conversationsFor.query({ email, limit })).items,
     search: (email, input) => client.search.queryFor.query({ ...input, email }),
     context: (email, input) => client.context.compileFor.mutate({ ...input, email }),
+    topics: async (email, limit) => (await client.knowledge.topicsFor.query({ email, limit })).items,
+    entities: async (email, input) => (await client.knowledge.entitiesFor.query({ ...input, email })).items,
     close: async () => undefined,
   };
 }
@@ -168,6 +175,15 @@ function local(runtime: Runtime): CliApi {
       // As for search: no worker here, so the full-text index catches up inline first.
       await runtime.services.search.runSweepJob({ inline: true });
       return caller.context.compileFor({ ...input, email });
+    },
+    async topics(email, limit) {
+      // No worker runs here: the Librarian catches up inline first.
+      await runtime.services.knowledge.runSweepJob({ inline: true });
+      return (await caller.knowledge.topicsFor({ email, limit })).items;
+    },
+    async entities(email, input) {
+      await runtime.services.knowledge.runSweepJob({ inline: true });
+      return (await caller.knowledge.entitiesFor({ ...input, email })).items;
     },
     close: () => runtime.stop(),
   };

@@ -299,6 +299,40 @@ export function buildCli(): Command {
       }),
     );
   program
+    .command('topics')
+    .description('topics of your library (conversations grouped by shared keyphrases)')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email?: string; limit: string }) =>
+      withApi(options, async (api) => {
+        const items = await api.topics(await ownerEmail(api, options.email), Math.min(200, Math.max(1, Number(options.limit) || 50)));
+        const human = items.length
+          ? items.map((t) => `${t.id}  ${String(t.conversationCount).padStart(4)} conv ${String(t.messageCount).padStart(5)} msgs  ${t.label}  (${t.keyphrases.join(', ')})`).join('\n')
+          : 'No topics yet.';
+        print(options, items, human);
+      }),
+    );
+  program
+    .command('entities')
+    .description('people, projects, organizations, technologies and places named in your library')
+    .option('--email <email>', 'whose library (default: the only user)')
+    .option('--type <type>', 'person, project, organization, technology, place or other')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email?: string; type?: string; limit: string }) =>
+      withApi(options, async (api) => {
+        const items = await api.entities(await ownerEmail(api, options.email), {
+          type: options.type as Parameters<CliApi['entities']>[1]['type'],
+          limit: Math.min(200, Math.max(1, Number(options.limit) || 50)),
+        });
+        const human = items.length
+          ? items.map((e) => `${e.id}  ${e.type.padEnd(12)} ${String(e.mentionCount).padStart(5)}×  ${e.name}${e.aliases.length ? `  (${e.aliases.join(', ')})` : ''}`).join('\n')
+          : 'No entities yet.';
+        print(options, items, human);
+      }),
+    );
+  program
     .command('context')
     .description('the cited context an assistant should get for a prompt, within a token budget')
     .argument('<prompt...>', 'what you are about to ask')
