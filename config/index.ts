@@ -48,8 +48,11 @@ export interface Config {
   };
   capture: { rateLimitPerMinute: number; timeoutMs: number; maxPageBytes: number; maxUploadBytes: number };
   search: { meiliUrl: string | undefined; meiliApiKey: string | undefined };
-  /** The MCP server: per-user request limit on `/mcp`, and the API key `vivim mcp` uses (VIVIM_API_KEY). */
-  mcp: { rateLimitPerMinute: number; apiKey: string | undefined };
+  /**
+   * The MCP server: per-user request limit on `/mcp`; the API key `vivim mcp` uses (VIVIM_API_KEY);
+   * how long `vivim mcp` keeps an idle data dir open.
+   */
+  mcp: { rateLimitPerMinute: number; apiKey: string | undefined; stdioIdleMs: number };
   /** Vector embeddings: the offline model (`local`), an OpenAI-compatible endpoint, or none. */
   embeddings: {
     provider: Env['EMBEDDING_PROVIDER'];
@@ -152,7 +155,7 @@ export function loadConfig(
       maxUploadBytes: env.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
     },
     search: { meiliUrl: env.MEILI_URL, meiliApiKey: env.MEILI_API_KEY },
-    mcp: { rateLimitPerMinute: env.MCP_RATE_LIMIT_PER_MINUTE, apiKey: env.VIVIM_API_KEY },
+    mcp: { rateLimitPerMinute: env.MCP_RATE_LIMIT_PER_MINUTE, apiKey: env.VIVIM_API_KEY, stdioIdleMs: env.MCP_STDIO_IDLE_SECONDS * 1000 },
     embeddings: {
       provider: env.EMBEDDING_PROVIDER,
       model: env.EMBEDDING_PROVIDER === 'openai' ? (env.EMBEDDING_MODEL ?? '') : 'use-lite-512',

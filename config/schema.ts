@@ -105,6 +105,8 @@ export const envSchema = z
     AUTH_RATE_LIMIT_PER_MINUTE: int(10, 1, 10000),
     CAPTURE_RATE_LIMIT_PER_MINUTE: int(30, 1, 10000),
     MCP_RATE_LIMIT_PER_MINUTE: int(300, 1, 100000),
+    /** `vivim mcp` on its own data dir lets go of it (so `vivim start` can take it) after this long idle. */
+    MCP_STDIO_IDLE_SECONDS: int(60, 1, 86400),
     /** The API key `vivim mcp` (stdio) acts with; unset: the local operator acting as --email or the only user. */
     VIVIM_API_KEY: optionalString,
     CAPTURE_TIMEOUT_MS: int(30000, 1000, 300000),

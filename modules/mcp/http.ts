@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { MCP_USER_HEADER } from '#common/mcp.ts';
 import type { Actor } from '#server/actor.ts';
 import { UnauthenticatedError } from '#server/errors.ts';
 import type { HttpDeps } from '#server/module.ts';
 
-/** With the local CLI token (the `vivim mcp` proxy), the email of the user to act for. */
-export const MCP_USER_HEADER = 'x-vivim-user';
 
 function unauthorized(reply: FastifyReply, code: string, message: string) {
   return reply

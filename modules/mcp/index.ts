@@ -17,4 +17,3 @@ export default defineModule({
 });
 
 export type { McpService } from './service.ts';
-export { MCP_USER_HEADER } from './http.ts';

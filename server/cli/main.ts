@@ -13,6 +13,7 @@ import { startRuntime, StartupError, VERSION } from '../runtime.ts';
 import { modules } from '../composition.ts';
 import { openCliApi, type ContextCliInput, type SearchCliInput, findServer, type CliApi } from './api.ts';
 import { runDoctor } from './doctor.ts';
+import { serveMcpOverStdio } from './mcp.ts';
 
 interface JsonFlag {
   json?: boolean;
@@ -298,6 +299,18 @@ export function buildCli(): Command {
         print(options, { results, tookMs }, human);
       }),
     );
+  program
+    .command('mcp')
+    .description('serve your library to an AI assistant over MCP on stdin/stdout (through the running server, if any)')
+    .option('--email <email>', 'whose library (default: the only user; ignored with VIVIM_API_KEY)')
+    .action(async (options: { email?: string }) => {
+      try {
+        const cfg = config(true);
+        await serveMcpOverStdio(cfg, createLogger(cfg), { email: options.email });
+      } catch (error) {
+        process.exitCode = fail(error, false);
+      }
+    });
   program
     .command('topics')
     .description('topics of your library (conversations grouped by shared keyphrases)')
