@@ -11,7 +11,7 @@ declare module '#server/services.ts' {
 /** The Model Context Protocol server: VIVIM's tools for AI assistants, over Streamable HTTP (`/mcp`) and stdio (`vivim mcp`). */
 export default defineModule({
   name: 'mcp',
-  dependsOn: ['auth', 'capture', 'search'],
+  dependsOn: ['auth', 'capture', 'search', 'memory', 'context'],
   http: registerMcpRoute,
   services: (deps) => ({ mcp: new McpService(deps) }),
 });

@@ -4,3 +4,5 @@
  */
 export type { CaptureService } from '#modules/capture/index.ts';
 export type { SearchService } from '#modules/search/index.ts';
+export type { MemoryService, MemoryDto } from '#modules/memory/index.ts';
+export type { ContextService } from '#modules/context/index.ts';

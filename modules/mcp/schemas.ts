@@ -97,3 +97,76 @@ export const captureUrlOutput = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type CaptureUrlOutput = z.infer<typeof captureUrlOutput>;
+
+/** The memory kinds (the memory module's types). */
+export const mcpMemoryTypes = ['fact', 'preference', 'identity', 'goal', 'skill', 'relationship', 'event', 'instruction'] as const;
+
+export const addMemoryToolInput = z.object({
+  content: z
+    .string()
+    .trim()
+    .min(3)
+    .max(2000)
+    .describe('One self-contained statement about the user, in the third person or as they said it, e.g. "Prefers TypeScript over JavaScript". No secrets (keys, passwords are refused).'),
+  type: z
+    .enum(mcpMemoryTypes)
+    .default('fact')
+    .describe('fact, preference, identity (who they are), goal, skill, relationship (people in their life), event (dated happening) or instruction (how assistants should behave).'),
+  importance: z.number().min(0).max(1).default(0.7).describe('0-1: how much it matters for future answers (default 0.7).'),
+  pinned: z.boolean().default(false).describe('Pinned memories always come first in context.'),
+});
+
+export const listMemoriesToolInput = z.object({
+  query: z.string().trim().max(200).optional().describe('Only memories whose text contains this.'),
+  type: z.array(z.enum(mcpMemoryTypes)).max(8).optional().describe('Only these types.'),
+  pinned: z.boolean().optional().describe('Only pinned (true) or unpinned (false) memories.'),
+  limit: z.number().int().min(1).max(100).default(20).describe('At most this many (1-100, default 20).'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page.'),
+});
+
+export const forgetMemoryToolInput = z.object({ memoryId: z.uuid().describe('The id of the memory to forget (from list_memories or add_memory).') });
+
+export const memoryOutput = z.object({
+  id: z.string(),
+  type: z.enum(mcpMemoryTypes),
+  content: z.string(),
+  importance: z.number(),
+  confidence: z.number(),
+  pinned: z.boolean(),
+  source: z.string().describe('extracted (from conversations) or manual.'),
+  validFrom: z.string().nullable(),
+  updatedAt: z.string(),
+  /** Messages it was drawn from (first few). */
+  sources: z.array(z.object({ conversationId: z.string(), messageId: z.string(), sourceConversationId: z.string().nullable(), sourceMessageId: z.string().nullable(), quote: z.string() })),
+});
+export type MemoryOutput = z.infer<typeof memoryOutput>;
+
+export const addMemoryToolOutput = z.object({ memory: memoryOutput });
+export const listMemoriesToolOutput = z.object({ memories: z.array(memoryOutput), nextCursor: z.string().nullable() });
+export const forgetMemoryToolOutput = z.object({ id: z.string(), forgotten: z.boolean() });
+
+export const getContextToolInput = z.object({
+  prompt: z.string().trim().min(1).max(20_000).describe('What the user is asking or about to ask: the context is chosen for it.'),
+  budget: z.number().int().min(64).max(32_768).default(2000).describe('Most tokens the context may take (64-32768, default 2000).'),
+  format: z.enum(['markdown', 'xml', 'json']).default('markdown').describe('How the context text is laid out.'),
+  conversationId: z.uuid().optional().describe('A saved conversation this prompt continues: its recent turns are included.'),
+  model: z.string().trim().min(1).max(100).optional().describe('The model the context is for (picks the tokenizer), e.g. "gpt-4o" or "claude-sonnet-4".'),
+});
+
+export const getContextToolOutput = z.object({
+  totalTokens: z.number(),
+  budget: z.number(),
+  intent: z.string(),
+  tokenizer: z.string(),
+  sections: z.array(
+    z.object({
+      layer: z.string(),
+      title: z.string(),
+      tokens: z.number(),
+      items: z.number().int(),
+      /** Where the items come from: memory, topic, entity, message… ids. */
+      citations: z.array(z.object({ kind: z.string(), id: z.string().nullable(), conversationId: z.string().nullable(), messageId: z.string().nullable(), sourceConversationId: z.string().nullable(), sourceMessageId: z.string().nullable() })),
+    }),
+  ),
+  text: z.string(),
+});

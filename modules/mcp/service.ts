@@ -16,7 +16,7 @@ export class McpService {
   createServer(actor: Actor, options: { beforeCapture?: () => void } = {}): McpServer {
     const { services } = this.deps;
     return createMcpServer(
-      { search: services.search!, capture: services.capture! },
+      { search: services.search!, capture: services.capture!, memory: services.memory!, context: services.context! },
       actor,
       { version: this.deps.kernel.version, log: this.deps.log, beforeCapture: options.beforeCapture ?? (() => undefined) },
     );

@@ -77,7 +77,8 @@ describe('MCP over Streamable HTTP (/mcp)', () => {
     expect(client.getInstructions()).toContain('search');
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    for (const name of ['search', 'get_conversation', 'capture_url']) {
+    expect([...byName.keys()].sort()).toEqual(['add_memory', 'capture_url', 'forget_memory', 'get_context', 'get_conversation', 'list_memories', 'search']);
+    for (const name of byName.keys()) {
       const tool = byName.get(name);
       expect(tool?.description?.length, name).toBeGreaterThan(60);
       expect(tool?.inputSchema.type).toBe('object');
@@ -170,6 +171,57 @@ describe('MCP over Streamable HTTP (/mcp)', () => {
   });
 });
 
+describe('MCP memory and context tools', () => {
+  it('add_memory → list_memories → forget_memory, each citing the memory id', async () => {
+    const client = await connect(keys.alice);
+    const added = await call(client, 'add_memory', { content: 'Prefers dark roast coffee brewed in a moka pot', type: 'preference', pinned: true });
+    expect(added.isError, textOf(added)).toBeFalsy();
+    const memory = (added.structuredContent as { memory: { id: string; type: string; content: string; pinned: boolean; source: string } }).memory;
+    expect(memory).toMatchObject({ type: 'preference', content: 'Prefers dark roast coffee brewed in a moka pot', pinned: true, source: 'manual' });
+    expect(textOf(added)).toContain(`memory ${memory.id}`);
+
+    const listed = await call(client, 'list_memories', { query: 'moka pot' });
+    expect(listed.isError, textOf(listed)).toBeFalsy();
+    expect((listed.structuredContent as { memories: { id: string }[] }).memories.map((m) => m.id)).toEqual([memory.id]);
+    expect(textOf(listed)).toContain('[preference, pinned] Prefers dark roast coffee');
+
+    const forgotten = await call(client, 'forget_memory', { memoryId: memory.id });
+    expect(forgotten.structuredContent).toEqual({ id: memory.id, forgotten: true });
+    expect((await call(client, 'list_memories', { query: 'moka pot' })).structuredContent).toMatchObject({ memories: [] });
+    const again = await call(client, 'forget_memory', { memoryId: memory.id });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain('MEMORY_NOT_FOUND');
+  });
+
+  it('refuses to remember a secret, with the memory error code', async () => {
+    const client = await connect(keys.alice);
+    const refused = await call(client, 'add_memory', { content: 'My OpenAI key is sk-proj-4f9aB3cD5eF6gH7iJ8kL9mN0pQ1rS2tU3vW4xY5z', type: 'fact' });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/^Error \[MEMORY_CONTAINS_SECRET\]/);
+  });
+
+  it('get_context compiles a cited bundle within the budget', async () => {
+    const client = await connect(keys.aliceRead);
+    const result = await call(client, 'get_context', { prompt: 'Why is my kubernetes rollout stuck on the readiness probe?', budget: 600 });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const bundle = result.structuredContent as { totalTokens: number; budget: number; text: string; sections: { layer: string; tokens: number; items: number; citations: { conversationId: string | null; sourceConversationId: string | null }[] }[] };
+    expect(bundle.budget).toBe(600);
+    expect(bundle.totalTokens).toBeGreaterThan(0);
+    expect(bundle.totalTokens).toBeLessThanOrEqual(600);
+    expect(result.content[0]).toEqual({ type: 'text', text: bundle.text });
+    expect(textOf(result)).toContain(`${bundle.totalTokens} of 600 tokens`);
+    const cited = bundle.sections.flatMap((s) => s.citations).map((c) => c.sourceConversationId);
+    expect(cited).toContain('a-k8s');
+    for (const section of bundle.sections) expect(section.citations).toHaveLength(section.items);
+
+    const tiny = await call(client, 'get_context', { prompt: 'kubernetes', budget: 64, format: 'json' });
+    expect((tiny.structuredContent as { totalTokens: number }).totalTokens).toBeLessThanOrEqual(64);
+    expect(() => JSON.parse((tiny.content[0] as { text: string }).text)).not.toThrow();
+    const tooSmall = await call(client, 'get_context', { prompt: 'kubernetes', budget: 10 });
+    expect(tooSmall.isError).toBe(true);
+  });
+});
+
 describe('MCP authorization and isolation', () => {
   it('answers 401 with WWW-Authenticate: Bearer without a key or with a bad one', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
@@ -196,12 +248,18 @@ describe('MCP authorization and isolation', () => {
     expect(own.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });
 
-  it('a read-only key may search but not capture', async () => {
+  it('a read-only key may search and list memories but not add or forget them, nor capture', async () => {
     const client = await connect(keys.aliceRead);
-    const refused = await call(client, 'capture_url', { url: CHATGPT_SHARE });
-    expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toContain('AUTH_SCOPE_MISSING');
-    expect(textOf(refused)).toContain("'capture:write'");
+    expect((await call(client, 'list_memories', {})).isError).toBeFalsy();
+    const add = await call(client, 'add_memory', { content: 'Lives in Lisbon', type: 'identity' });
+    expect(add.isError).toBe(true);
+    expect(textOf(add)).toContain('AUTH_SCOPE_MISSING');
+    expect(textOf(add)).toContain("'write'");
+    const forget = await call(client, 'forget_memory', { memoryId: '00000000-0000-4000-8000-000000000000' });
+    expect(textOf(forget)).toContain('AUTH_SCOPE_MISSING');
+    const capture = await call(client, 'capture_url', { url: CHATGPT_SHARE });
+    expect(capture.isError).toBe(true);
+    expect(textOf(capture)).toContain("'capture:write'");
   });
 
   it("user B can neither read nor find user A's conversations", async () => {
@@ -214,5 +272,19 @@ describe('MCP authorization and isolation', () => {
     expect(textOf(stolen)).toContain('CAPTURE_CONVERSATION_NOT_FOUND');
     expect((await call(bobClient, 'search', { query: 'kubernetes' })).structuredContent).toMatchObject({ results: [] });
     await expect(bobClient.readResource({ uri: `vivim://conversations/${conversationId}` })).rejects.toThrow();
+  });
+
+  it("user B can neither see nor forget user A's memories", async () => {
+    const aliceClient = await connect(keys.alice);
+    const memory = (await call(aliceClient, 'add_memory', { content: 'Is allergic to peanuts', type: 'fact' })).structuredContent as { memory: { id: string } };
+    const bobClient = await connect(keys.bob);
+    expect((await call(bobClient, 'list_memories', { query: 'peanuts' })).structuredContent).toMatchObject({ memories: [] });
+    const stolen = await call(bobClient, 'forget_memory', { memoryId: memory.memory.id });
+    expect(stolen.isError).toBe(true);
+    expect(textOf(stolen)).toContain('MEMORY_NOT_FOUND');
+    const context = (await call(bobClient, 'get_context', { prompt: 'peanuts and kubernetes' })).structuredContent as { text: string };
+    expect(context.text).not.toContain('peanuts');
+    expect(context.text).not.toContain('readiness');
+    expect((await call(aliceClient, 'list_memories', { query: 'peanuts' })).structuredContent).toMatchObject({ memories: [{ id: memory.memory.id }] });
   });
 });

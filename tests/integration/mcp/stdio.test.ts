@@ -86,7 +86,7 @@ describe('vivim mcp (stdio)', () => {
   it('serves the tools on its own data dir as the only user, and logs nothing to stdout', async () => {
     const client = await spawnMcp();
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search', 'get_conversation', 'capture_url']));
+    expect(tools.map((t) => t.name).sort()).toEqual(['add_memory', 'capture_url', 'forget_memory', 'get_context', 'get_conversation', 'list_memories', 'search']);
     const results = await searchUntilFound(client, 'readiness probe');
     expect(results[0]).toMatchObject({ title: 'Kubernetes rollout stuck', sourceConversationId: 's-k8s' });
     const conversation = await call(client, 'get_conversation', { conversationId: results[0]!.conversationId });
@@ -94,6 +94,12 @@ describe('vivim mcp (stdio)', () => {
     expect(textOf(conversation)).toContain('point the probe at port 3000');
     const invalid = await call(client, 'get_conversation', { conversationId: 'not-an-id' });
     expect(invalid.isError).toBe(true);
+    const added = (await call(client, 'add_memory', { content: 'Works on the payments team at Acme', type: 'identity' })).structuredContent as { memory: { id: string } };
+    expect((await call(client, 'list_memories', { query: 'payments team' })).structuredContent).toMatchObject({ memories: [{ id: added.memory.id }] });
+    expect((await call(client, 'forget_memory', { memoryId: added.memory.id })).structuredContent).toEqual({ id: added.memory.id, forgotten: true });
+    const context = await call(client, 'get_context', { prompt: 'kubernetes readiness probe', budget: 300 });
+    expect((context.structuredContent as { totalTokens: number }).totalTokens).toBeLessThanOrEqual(300);
+    expect((context.structuredContent as { text: string }).text).toContain('readiness');
     // The spawned process holds the data dir itself (no server URL in the lock).
     expect(readLock(dataDir)?.pid).toBeGreaterThan(0);
     expect(readLock(dataDir)?.url).toBeUndefined();
