@@ -18,6 +18,8 @@ import { libraryExport } from './library.ts';
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'fixtures');
 const CHATGPT_SHARE = 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c';
 const GONE_SHARE = 'https://chatgpt.com/share/00000000-0000-0000-0000-000000000000';
+/** /mcp requests per user and minute in this suite (alice's own calls stay well below it). */
+const MCP_LIMIT = 200;
 
 let t: TestServer;
 let alice: { cookie: string; userId: string };
@@ -56,7 +58,7 @@ const call = async (client: Client, name: string, args: Record<string, unknown>)
 beforeAll(async () => {
   if (!existsSync(FIXTURES)) throw new Error(`the shared fixtures are missing at ${FIXTURES}`);
   const network = fakeNetwork(new Map([[CHATGPT_SHARE, { body: readFileSync(path.join(FIXTURES, 'share-pages/chatgpt/page.html'), 'utf8') }]]));
-  t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', CAPTURE_RATE_LIMIT_PER_MINUTE: '1000' }, overrides: { captureNetwork: network } });
+  t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', CAPTURE_RATE_LIMIT_PER_MINUTE: '1000', MCP_RATE_LIMIT_PER_MINUTE: String(MCP_LIMIT) }, overrides: { captureNetwork: network } });
   alice = await t.signUp('alice@example.com');
   bob = await t.signUp('bob@example.com');
   await importAs(alice.cookie, libraryExport('a'));
@@ -272,6 +274,23 @@ describe('MCP authorization and isolation', () => {
     expect(textOf(stolen)).toContain('CAPTURE_CONVERSATION_NOT_FOUND');
     expect((await call(bobClient, 'search', { query: 'kubernetes' })).structuredContent).toMatchObject({ results: [] });
     await expect(bobClient.readResource({ uri: `vivim://conversations/${conversationId}` })).rejects.toThrow();
+  });
+
+  it('limits /mcp requests per user (429 RATE_LIMITED), leaving other users alone', async () => {
+    const carol = await t.signUp('carol@example.com');
+    const key = await apiKey(carol.cookie, ['read']);
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
+    const statuses: number[] = [];
+    for (let i = 0; i <= MCP_LIMIT; i++) {
+      const response = await fetch(`${t.url}/mcp`, { method: 'POST', headers, body });
+      statuses.push(response.status);
+      if (response.status === 429) expect((await response.json()).error.code).toBe('RATE_LIMITED');
+      else await response.text();
+    }
+    expect(statuses.slice(0, MCP_LIMIT).every((status) => status === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await call(await connect(keys.bob), 'list_memories', {})).isError).toBeFalsy();
   });
 
   it("user B can neither see nor forget user A's memories", async () => {
