@@ -243,7 +243,7 @@ export class BrowserRenderer {
     const url = render.url.href;
     if (render.navigationRefused) {
       const code = render.navigationRefused;
-      if (code === 'BLOCKED_HOST') return new CaptureError(code, `The page may not be loaded from ${render.url.hostname} (only the provider's hosts at public addresses are)`, { url });
+      if (code === 'BLOCKED_HOST') return new CaptureError(code, `The page at ${render.url.hostname} leads to an address VIVIM does not fetch (not the provider's, or not public)`, { url });
       return new CaptureError(code, `The browser could not load the page (${code === 'EXTRACTION_FAILED' ? 'refused' : code})`, code === 'EXTRACTION_FAILED' ? { step: 'render', url } : { url });
     }
     if (error.name === 'TimeoutError' || /timed? ?out/i.test(error.message)) return new CaptureError('TIMEOUT', `The page did not load within ${Math.round(Math.min(render.options.timeoutMs, this.timeoutMs) / 1000)} s`, { url });
