@@ -293,6 +293,26 @@ describe('MCP authorization and isolation', () => {
     expect((await call(await connect(keys.bob), 'list_memories', {})).isError).toBeFalsy();
   });
 
+  it('acts for a user named by X-Vivim-User only with the local CLI token, never with an API key', async () => {
+    const token = readFileSync(path.join(t.dataDir, 'cli.token'), 'utf8').trim();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_memories', arguments: { query: 'moka' } } });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const unnamed = await fetch(`${t.url}/mcp`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body });
+    expect(unnamed.status).toBe(400);
+    expect((await unnamed.json()).error.code).toBe('MCP_USER_REQUIRED');
+
+    const local = new Client({ name: 'vivim-relay', version: '1.0.0' });
+    await local.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, 'x-vivim-user': 'bob@example.com' } } }));
+    clients.push(local);
+    await call(local, 'add_memory', { content: 'Plays the cello on weekends', type: 'fact' });
+    expect((await call(await connect(keys.bob), 'list_memories', { query: 'cello' })).structuredContent).toMatchObject({ memories: [{ content: 'Plays the cello on weekends' }] });
+
+    const spoof = new Client({ name: 'spoof', version: '1.0.0' });
+    await spoof.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${keys.alice}`, 'x-vivim-user': 'bob@example.com' } } }));
+    clients.push(spoof);
+    expect((await call(spoof, 'list_memories', { query: 'cello' })).structuredContent).toMatchObject({ memories: [] });
+  });
+
   it("user B can neither see nor forget user A's memories", async () => {
     const aliceClient = await connect(keys.alice);
     const memory = (await call(aliceClient, 'add_memory', { content: 'Is allergic to peanuts', type: 'fact' })).structuredContent as { memory: { id: string } };
