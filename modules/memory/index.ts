@@ -24,7 +24,7 @@ export default defineModule({
   router: memoryRouter,
   jobs: memoryJobs,
   services: (deps) => ({ memory: new MemoryService(deps) }),
-  onStart: (deps) => {
+  onStart: async (deps) => {
     const memory = deps.services.memory!;
     const extract = (event: ConversationEvent) => memory.scheduleExtract(event.ownerId, event.conversationId);
     deps.events.on<ConversationEvent>(captureEvents.conversationStored, extract);
@@ -32,6 +32,8 @@ export default defineModule({
     deps.events.on<ConversationEvent>(captureEvents.acusGenerated, extract);
     // A deleted conversation takes its provenance along (and extracted memories left without any).
     deps.events.on<ConversationEvent>(captureEvents.conversationDeleted, extract);
+    // Conversations never extracted (stored before this module, or while no worker ran) catch up.
+    await deps.jobs.enqueue('memory.sweep', {}, { jobKey: 'memory.sweep', runAt: new Date(Date.now() + 3000) });
   },
 });
 

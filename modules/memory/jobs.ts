@@ -8,4 +8,9 @@ export const memoryJobs = {
     maxAttempts: 4,
     run: (payload, ctx) => ctx.services.memory.runExtractJob(payload, ctx.signal),
   }),
+  'memory.sweep': defineJob({
+    payload: z.object({}),
+    maxAttempts: 3,
+    run: (_payload, ctx) => ctx.services.memory.runSweepJob(),
+  }),
 };

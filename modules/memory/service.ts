@@ -203,6 +203,32 @@ export class MemoryService {
     return result.summary;
   }
 
+  /**
+   * The 'memory.sweep' job (at start) and the CLI's catch-up: extracts conversations never
+   * extracted yet (imported before this module, or while no worker ran). Inline, or as queued jobs.
+   */
+  async runSweepJob(options: { ownerId?: string; inline?: boolean } = {}): Promise<{ queued: number }> {
+    const capture = this.deps.services.capture!;
+    const em = this.deps.em();
+    let after: string | null = null;
+    let queued = 0;
+    for (;;) {
+      const page = await capture.indexVersions(after, 1000);
+      if (page.length === 0) break;
+      after = page.at(-1)!.id;
+      const mine = options.ownerId ? page.filter((p) => p.ownerId === options.ownerId) : page;
+      if (mine.length === 0) continue;
+      const done = await em.execute<{ conversation_id: string }[]>('select conversation_id from memory_extraction where conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(mine.map((p) => p.id))]);
+      const extracted = new Set(done.map((d) => d.conversation_id));
+      for (const item of mine.filter((p) => !extracted.has(p.id))) {
+        if (options.inline) await this.runExtractJob({ ownerId: item.ownerId, conversationId: item.id, force: false });
+        else await this.scheduleExtract(item.ownerId, item.id);
+        queued += 1;
+      }
+    }
+    return { queued };
+  }
+
   /** Mirrors changes into search (after commit) and tells listeners. */
   private async afterWrite(ownerId: string, reindex: readonly string[], unindex: readonly string[]): Promise<void> {
     const search = this.deps.services.search!;

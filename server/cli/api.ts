@@ -6,6 +6,7 @@ import type { Config } from '#config';
 import { readLock } from '#database/data-dir-lock.ts';
 import type { AppRouter } from '../composition.ts';
 import type { SearchOutput } from '#modules/search/index.ts';
+import type { MemoryDto, MemoryType } from '#modules/memory/index.ts';
 import type { CompileOutput } from '#modules/context/index.ts';
 import type { EntityDto, EntityType, TopicDto } from '#modules/knowledge/index.ts';
 import { modules } from '../composition.ts';
@@ -26,6 +27,10 @@ export interface CliApi {
   /** Captures a share link (or, with `html`, a saved page of it) for a user; resolves when stored. */
   capture(url: string, email: string, html?: string): Promise<CaptureResult>;
   conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
+  /** A user's memories, newest first (current ones unless `includeSuperseded`). */
+  memories(email: string, input: { type?: MemoryType[]; limit: number; includeSuperseded?: boolean }): Promise<MemoryDto[]>;
+  addMemory(email: string, input: { type: MemoryType; content: string; pinned?: boolean }): Promise<MemoryDto>;
+  forgetMemory(email: string, id: string): Promise<{ id: string; forgotten: true }>;
   search(email: string, input: SearchCliInput): Promise<SearchOutput>;
   /** The context bundle for a prompt (the same document as POST /api/v1/context). */
   context(email: string, input: ContextCliInput): Promise<CompileOutput>;
@@ -131,6 +136,9 @@ function remote(url: string, token: string): CliApi {
     },
     conversations: async (email, limit) => (await client.capture.admin.conversationsFor.query({ email, limit })).items,
     search: (email, input) => client.search.queryFor.query({ ...input, email }),
+    memories: async (email, input) => (await client.memory.listFor.query({ ...input, email })).items,
+    addMemory: (email, input) => client.memory.addFor.mutate({ ...input, email }),
+    forgetMemory: (email, id) => client.memory.forgetFor.mutate({ email, id }),
     context: (email, input) => client.context.compileFor.mutate({ ...input, email }),
     topics: async (email, limit) => (await client.knowledge.topicsFor.query({ email, limit })).items,
     entities: async (email, input) => (await client.knowledge.entitiesFor.query({ ...input, email })).items,
@@ -166,6 +174,13 @@ function local(runtime: Runtime): CliApi {
       return { conversationId: stored.conversationId, sourceConversationId: stored.sourceConversationId, messages: stored.messages, changed: stored.changed };
     },
     conversations: async (email, limit) => (await caller.capture.admin.conversationsFor({ email, limit })).items,
+    async memories(email, input) {
+      // No worker runs here: conversations never extracted are extracted inline first.
+      await runtime.services.memory.runSweepJob({ ownerId: (await runtime.services.auth.findByEmail(email.toLowerCase())).id, inline: true });
+      return (await caller.memory.listFor({ ...input, email })).items;
+    },
+    addMemory: (email, input) => caller.memory.addFor({ ...input, email }),
+    forgetMemory: (email, id) => caller.memory.forgetFor({ email, id }),
     async search(email, input) {
       // No worker runs here: bring the full-text index up to date inline first (vectors wait for a server).
       await runtime.services.search.runSweepJob({ inline: true });

@@ -13,6 +13,7 @@ import { startRuntime, StartupError, VERSION } from '../runtime.ts';
 import { modules } from '../composition.ts';
 import { openCliApi, type ContextCliInput, type SearchCliInput, findServer, type CliApi } from './api.ts';
 import { runDoctor } from './doctor.ts';
+import { MEMORY_TYPES, type MemoryType } from '#modules/memory/schemas.ts';
 import { serveMcpOverStdio } from './mcp.ts';
 
 interface JsonFlag {
@@ -371,6 +372,49 @@ export function buildCli(): Command {
         process.stdout.write(`${result.text}\n`);
         const layers = result.sections.map((s) => `${s.layer} ${s.tokens}`).join(', ');
         process.stderr.write(`${result.totalTokens} of ${result.budget} tokens (${result.tokenizer}; intent ${result.intent}${result.cached ? '; cached' : ''}; ${result.tookMs} ms)${layers ? `: ${layers}` : ''}\n`);
+      }),
+    );
+  const memories = program.command('memories').description('what VIVIM remembers about you');
+  memories
+    .command('list')
+    .description('list memories, newest first')
+    .option('--email <email>', 'whose memories (default: the only user)')
+    .option('--type <types>', `only these types (comma-separated): ${MEMORY_TYPES.join(', ')}`)
+    .option('--all', 'include superseded memories', false)
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action((options: JsonFlag & { email?: string; type?: string; all: boolean; limit: string }) =>
+      withApi(options, async (api) => {
+        const type = options.type ? (options.type.split(',').map((v) => v.trim()).filter(Boolean) as MemoryType[]) : undefined;
+        const items = await api.memories(await ownerEmail(api, options.email), { type, includeSuperseded: options.all, limit: Math.min(200, Math.max(1, Number(options.limit) || 50)) });
+        const human = items.map((m) => `${m.id}  ${m.type.padEnd(12)} ${m.pinned ? '📌 ' : ''}${m.content}${m.supersededBy ? `  (superseded by ${m.supersededBy})` : ''}`).join('\n');
+        print(options, items, items.length ? human : 'No memories yet.');
+      }),
+    );
+  memories
+    .command('add')
+    .description('add a memory by hand')
+    .argument('<content...>', 'what to remember ("Prefers metric units")')
+    .option('--email <email>', 'whose memories (default: the only user)')
+    .option('--type <type>', `one of: ${MEMORY_TYPES.join(', ')}`, 'fact')
+    .option('--pin', 'pin it (always in context)', false)
+    .option('--json', 'print JSON')
+    .action((words: string[], options: JsonFlag & { email?: string; type: string; pin: boolean }) =>
+      withApi(options, async (api) => {
+        const added = await api.addMemory(await ownerEmail(api, options.email), { type: options.type as MemoryType, content: words.join(' '), pinned: options.pin });
+        print(options, added, `Remembered (${added.type}): ${added.content}  ${added.id}`);
+      }),
+    );
+  memories
+    .command('forget')
+    .description('forget a memory (with its history; extraction will not bring it back)')
+    .argument('<id>', 'the memory id')
+    .option('--email <email>', 'whose memories (default: the only user)')
+    .option('--json', 'print JSON')
+    .action((id: string, options: JsonFlag & { email?: string }) =>
+      withApi(options, async (api) => {
+        const forgotten = await api.forgetMemory(await ownerEmail(api, options.email), id);
+        print(options, forgotten, `Forgot ${forgotten.id}`);
       }),
     );
   program

@@ -58,7 +58,8 @@ function preferenceSlot(object: string): string {
   if (/\b(?:dark|light) (?:mode|theme)\b/.test(lower)) return 'preference:theme';
   const pair = /^(.+?)\s+(?:over|to|rather than|than|instead of)\s+(.+)$/i.exec(object);
   if (pair) return `preference:${[slug(pair[1]!), slug(pair[2]!)].sort().join('-vs-')}`;
-  const noun = nlp(object).nouns().out('array') as string[];
+  const first = object.split(' ')[0]!;
+  const noun = /^[a-z]+ing$/i.test(first) ? [first] : (nlp(object).nouns().out('array') as string[]);
   return `preference:${slug(noun[0] ?? object)}`;
 }
 

@@ -20,7 +20,7 @@ const KNOWN: { kind: SecretKind; pattern: RegExp }[] = [
 ];
 
 /** "my password is …", "pin: 1234", "api key = …": the value after the label is the secret. */
-const LABELLED = /\b(?:password|passwd|passcode|passphrase|pass phrase|pin(?: code| number)?|secret(?: key)?|api[ _-]?key|access[ _-]?key|auth(?:entication)?[ _-]?token|token|credentials?|security code|cvv|cvc)\b(?:\s+(?:for|to|of|on)\s+[\w.@-]+)?\s*(?:is|was|=|:|->)\s*["'`]?([^\s"'`,;[\]]{3,})/gi;
+const LABELLED = /\b(?:password|passwd|passcode|passphrase|pass phrase|pin(?: code| number)?|secret(?: key)?|api[ _-]?key|access[ _-]?key|auth(?:entication)?[ _-]?token|token|credentials?|security code|cvv|cvc)\b(?:\s+(?:for|to|of|on|at)(?:\s+[\w.@-]+){1,3}?)?\s*(?:is|was|=|:|->)\s*["'`]?([^\s"'`,;[\]]{2,}[^\s"'`,;.?[\]])/gi;
 
 /** Long runs of letters and digits: tokens when mixed and random-looking. */
 const CANDIDATE_TOKEN = /[A-Za-z0-9+/_=-]{24,}/g;
@@ -38,10 +38,11 @@ function entropy(text: string): number {
 
 function looksRandom(token: string): boolean {
   if (/^[a-z]+$/i.test(token) || /^\d+$/.test(token)) return false;
-  // Paths and words joined by separators are not secrets (some_long_identifier_name).
-  if (/^[a-z]+(?:[_/-][a-z]+)+$/i.test(token)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(token)).length;
-  return classes >= 2 && entropy(token) >= 3.7;
+  // Paths and words joined by separators are not secrets (some_long_identifier_name, /owner/Repo-Name).
+  const pieces = token.split(/[/_+=.-]+/).filter(Boolean);
+  if (pieces.every((piece) => /^[A-Za-z]+$/.test(piece) || /^\d+$/.test(piece))) return false;
+  // Keys mix letters and digits; a long run of both that is this random is treated as a credential.
+  return /[A-Za-z]/.test(token) && /\d/.test(token) && entropy(token) >= 3.7;
 }
 
 /** Luhn checksum of a digit string. */

@@ -38,10 +38,17 @@ export interface Outcome {
   unindex: string[];
 }
 
-/** Minimum trigram similarity for an unslotted candidate to count as a duplicate. */
-const DUPLICATE_SIMILARITY = 0.8;
+/** Minimum trigram similarity of an unslotted candidate and a memory for them to be compared at all. */
+const RELATED_SIMILARITY = 0.5;
 
 const words = (text: string) => new Set(normalizeContent(text).split(/[^\p{L}\p{N}+#]+/u).filter(Boolean));
+
+/** True when `next` says nothing `known` does not already say (a duplicate, worded alike). */
+export function addsNothing(known: string, next: string): boolean {
+  const have = words(known);
+  for (const word of words(next)) if (!have.has(word)) return false;
+  return true;
+}
 
 /** True when `next` says everything `previous` says and more (a refinement, not a contradiction). */
 export function refines(previous: string, next: string): boolean {
@@ -54,7 +61,7 @@ export function refines(previous: string, next: string): boolean {
 
 /**
  * Reconciles one candidate against the owner's memories, inside the caller's transaction:
- * NOOP for a duplicate (provenance added), UPDATE for a refinement of the same slot (or of a very
+ * NOOP for a duplicate (same content, or an unslotted wording adding nothing; provenance added), UPDATE for a refinement of the same slot (or of a very
  * similar memory), SUPERSEDE for a new value of a slot (the old one keeps its history, with
  * valid_to and superseded_by), HISTORY for a value older than the current one, else ADD.
  */
@@ -81,13 +88,16 @@ export async function reconcile(tx: EntityManager, ownerId: string, secretKey: B
       return supersede(tx, ownerId, target, c, hash);
     }
   } else {
+    // The closest current memory of the same type: a duplicate (NOOP) or a refinement of it (UPDATE).
     const [similar] = await tx.execute<(ItemRow & { sim: number })[]>(
       `select m.*, similarity(m.content, ?) as sim from memory_item m
        where m.owner_id = ? and m.type = ? and ${CURRENT_SQL} and m.content % ? order by sim desc limit 1`,
       [c.content, ownerId, c.type, c.content],
     );
-    if (similar && Number(similar.sim) >= DUPLICATE_SIMILARITY && !refines(similar.content, c.content)) return noop(tx, ownerId, similar.id, c);
-    if (similar && refines(similar.content, c.content)) return update(tx, ownerId, similar, c, hash);
+    if (similar && Number(similar.sim) >= RELATED_SIMILARITY) {
+      if (addsNothing(similar.content, c.content)) return noop(tx, ownerId, similar.id, c);
+      if (refines(similar.content, c.content)) return update(tx, ownerId, similar, c, hash);
+    }
   }
   const id = await insert(tx, ownerId, c, hash, {});
   await addRevision(tx, { memoryId: id, ownerId, action: 'ADD', content: c.content, actor: c.actor });
