@@ -34,6 +34,12 @@ export default defineNuxtConfig({
     },
   },
   nitro: { compressPublicAssets: true },
+  hooks: {
+    'pwa:beforeBuildServiceWorker'(options) {
+      const transforms = options.workbox.manifestTransforms ?? [];
+      options.workbox.manifestTransforms = [...transforms, async (entries) => ({ manifest: entries.filter((entry) => entry.size <= PRECACHE_MAX_BYTES), warnings: [] })];
+    },
+  },
   pwa: {
     registerType: 'autoUpdate',
     manifest: {
@@ -61,8 +67,9 @@ export default defineNuxtConfig({
       // Mermaid's core (~1.5 MB) would double what every install downloads up front, for diagrams few
       // conversations have: chunks over 1 MB are not precached but fetched on first use and kept by
       // the runtime cache below, like every other lazy chunk the precache misses.
-      // (A transform, not maximumFileSizeToCacheInBytes: vite-plugin-pwa fails the build on that one's warning.)
-      manifestTransforms: [async (entries) => ({ manifest: entries.filter((entry) => entry.size <= PRECACHE_MAX_BYTES), warnings: [] })],
+      // (A transform added in the hook below, not maximumFileSizeToCacheInBytes: vite-plugin-pwa fails
+      // the build on that one's warning; and not here: setting manifestTransforms replaces
+      // @vite-pwa/nuxt's own, which maps `index.html` to `/` for the navigation fallback.)
       runtimeCaching: [
         {
           // Hashed file names: a cached chunk never goes stale.

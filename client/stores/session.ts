@@ -13,6 +13,8 @@ export interface KnownUser {
 }
 
 const KEY = 'vivim.session.user';
+/** How often an unreachable server is asked again while the browser says it is online. */
+const RETRY_MS = 10_000;
 
 function readKnown(): KnownUser | null {
   try {
@@ -54,6 +56,9 @@ export const useSessionStore = defineStore('session', () => {
   const unreachable = ref(false);
   let checking: Promise<void> | undefined;
   let started = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  /** Online and the server answering: false shows the offline indicator and the saved copies. */
+  const connected = computed(() => online.value && !unreachable.value);
 
   function set(next: KnownUser | null): void {
     user.value = next;
@@ -77,7 +82,12 @@ export const useSessionStore = defineStore('session', () => {
         set(null);
         confirmed.value = true;
         unreachable.value = false;
-      } else unreachable.value = true; // keep what we knew
+      } else {
+        unreachable.value = true; // keep what we knew
+        // The browser may think it is online (a dead Wi-Fi, the server restarting): no 'online' event will come.
+        clearTimeout(retry);
+        retry = setTimeout(() => void refresh(), RETRY_MS);
+      }
     }
   }
 
@@ -118,5 +128,5 @@ export const useSessionStore = defineStore('session', () => {
     confirmed.value = true;
   }
 
-  return { user, confirmed, hasUsers, google, online, unreachable, refresh, start, signOut, signedIn };
+  return { user, confirmed, hasUsers, google, online, unreachable, connected, refresh, start, signOut, signedIn };
 });
