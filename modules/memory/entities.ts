@@ -68,7 +68,7 @@ export const MemoryRevision = defineEntity({
     id: p.uuid().primary(),
     memory: () => p.manyToOne(MemoryItem).deleteRule('cascade'),
     ownerId: p.uuid(),
-    /** ADD | UPDATE | SUPERSEDE | EDIT | PIN | UNPIN | PROVENANCE */
+    /** ADD | UPDATE | SUPERSEDE | EDIT | PIN | UNPIN */
     action: p.text(),
     previousContent: p.text().nullable(),
     content: p.text().nullable(),

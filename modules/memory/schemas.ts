@@ -92,7 +92,7 @@ export const pinMemoryInput = z.object({ id: z.uuid(), pinned: z.boolean().defau
 export type PinMemoryInput = z.infer<typeof pinMemoryInput>;
 
 /** What changed a memory, and how. */
-export const memoryAction = z.enum(['ADD', 'UPDATE', 'SUPERSEDE', 'EDIT', 'PIN', 'UNPIN', 'PROVENANCE']);
+export const memoryAction = z.enum(['ADD', 'UPDATE', 'SUPERSEDE', 'EDIT', 'PIN', 'UNPIN']);
 export type MemoryAction = z.infer<typeof memoryAction>;
 
 /** One entry of a memory's history (newest first). */
