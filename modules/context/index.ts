@@ -1,5 +1,7 @@
 import { defineModule } from '#server/module.ts';
 import { captureEvents } from '#modules/capture/index.ts';
+import { knowledgeEvents } from '#modules/knowledge/index.ts';
+import { memoryEvents } from '#modules/memory/index.ts';
 import { contextJobs } from './jobs.ts';
 import { contextRouter } from './router.ts';
 import { ContextService } from './service.ts';
@@ -16,12 +18,12 @@ interface OwnerEvent {
 }
 
 /** Data events after which an owner's cached bundles are stale. */
-const DATA_EVENTS = [captureEvents.conversationStored, captureEvents.acusGenerated, captureEvents.conversationDeleted, 'memory.changed', 'knowledge.updated'];
+const DATA_EVENTS = [captureEvents.conversationStored, captureEvents.acusGenerated, captureEvents.conversationDeleted, memoryEvents.changed, knowledgeEvents.updated];
 
 /** The context engine: cited L0–L6 bundles for a prompt within a token budget, cached and warmed per user. */
 export default defineModule({
   name: 'context',
-  dependsOn: ['auth', 'capture', 'search'],
+  dependsOn: ['auth', 'capture', 'search', 'memory', 'knowledge'],
   router: contextRouter,
   jobs: contextJobs,
   services: (deps) => ({ context: new ContextService(deps) }),

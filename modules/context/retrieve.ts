@@ -1,16 +1,17 @@
 import type { CaptureService, MessageText } from '#modules/capture/index.ts';
 import type { SearchOutput, SearchResult, SearchService } from '#modules/search/index.ts';
 import type { Actor } from '#server/actor.ts';
-import type { KnowledgePort, MemoryForContext, MemoryPort } from './ports.ts';
+import type { KnowledgeService } from '#modules/knowledge/index.ts';
+import type { MemoryDto, MemoryService, MemoryType } from '#modules/memory/index.ts';
 import type { Candidate } from './render.ts';
 import type { ContextLayer } from './schemas.ts';
 
-/** The services the layers come from (memory and knowledge only when their modules are loaded). */
+/** The services the layers come from. */
 export interface LayerSources {
   capture: CaptureService;
   search: SearchService;
-  memory?: MemoryPort;
-  knowledge?: KnowledgePort;
+  memory: MemoryService;
+  knowledge: KnowledgeService;
 }
 
 export interface RetrieveInput {
@@ -20,14 +21,16 @@ export interface RetrieveInput {
   layers: ReadonlySet<ContextLayer>;
   /** Longest text kept per candidate (characters; the fitting cuts it further). */
   maxChars: number;
+  /** The token budget (larger budgets consider more candidates). */
+  budget: number;
 }
 
-/** Search hits considered for L6 (and for L5's related conversations when no conversation is given). */
-const SEARCH_LIMIT = 40;
+/** Search hits considered for L6 (and for L5's related conversations): ~1 per 60 tokens of budget, 30..100. */
+const searchLimit = (budget: number) => Math.max(30, Math.min(100, Math.round(budget / 60)));
 /** Turns of the given conversation considered for L5. */
 const HISTORY_TURNS = 60;
-/** Related conversations L5 shows when no conversation is given. */
-const RELATED_CONVERSATIONS = 3;
+/** Related conversations L5 shows when no conversation is given: 3, and 6 from 6k tokens of budget. */
+const relatedCount = (budget: number) => (budget >= 6000 ? 6 : 3);
 
 const STOP = new Set(
   'the and for are but not you your with this that have has had was were what when where which who why how can could should would will shall does did doing done from into onto about over under than then them they their there here these those its it\'s our ours out some any all just also very much more most such only own same too can\'t don\'t i\'m i\'ve let me my mine we us is am be been being of to in on at by as or an a if so do no yes please thanks thank tell give make get want need know think like'.split(' '),
@@ -56,7 +59,7 @@ const clip = (text: string, max: number) => (text.length > max ? text.slice(0, m
 const plainSnippet = (snippet: string) =>
   snippet.replace(/<\/?mark>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
-function memoryCandidate(m: MemoryForContext, promptWords: readonly string[], maxChars: number, label: string | undefined): Candidate {
+function memoryCandidate(m: MemoryDto, promptWords: readonly string[], maxChars: number, label: string | undefined): Candidate {
   const source = m.provenance[0];
   const score = (m.pinned ? 1 : 0) + m.importance * m.confidence + relevance(promptWords, m.content);
   return {
@@ -102,10 +105,9 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
   const actor: Actor = { userId: ownerId, isAdmin: false, via: 'local', scopes: undefined };
   const q = searchQueryOf(input.prompt);
   const needsSearch = layers.has('L6') || (layers.has('L5') && !input.conversationId);
-  const searched: Promise<SearchOutput | null> = needsSearch && q ? sources.search.query(actor, { q, limit: SEARCH_LIMIT, collapse: false, mode: 'hybrid' }) : Promise.resolve(null);
+  const searched: Promise<SearchOutput | null> = needsSearch && q ? sources.search.query(actor, { q, limit: searchLimit(input.budget), collapse: false, mode: 'hybrid' }) : Promise.resolve(null);
 
-  const memories = async (types: Parameters<MemoryPort['forContext']>[1]['types'], labelled: (type: string) => string | undefined) => {
-    if (!sources.memory) return [];
+  const memories = async (types: MemoryType[], labelled: (type: string) => string | undefined) => {
     const items = await sources.memory.forContext(ownerId, { types, limit: 30 });
     return items.map((m) => memoryCandidate(m, promptWords, maxChars, labelled(m.type))).sort((a, b) => b.score - a.score);
   };
@@ -114,7 +116,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
   const l2 = async () => (layers.has('L2') ? memories(['preference', 'instruction'], (type) => (type === 'instruction' ? 'instruction' : undefined)) : []);
 
   const l3 = async (): Promise<Candidate[]> => {
-    if (!layers.has('L3') || !sources.knowledge) return [];
+    if (!layers.has('L3')) return [];
     const topics = await sources.knowledge.topicsFor(ownerId, { prompt: input.prompt, limit: 8 });
     return topics.map((t) => {
       const first = t.conversations[0];
@@ -136,7 +138,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
   };
 
   const l4 = async (): Promise<Candidate[]> => {
-    if (!layers.has('L4') || !sources.knowledge) return [];
+    if (!layers.has('L4')) return [];
     const entities = await sources.knowledge.entitiesFor(ownerId, { prompt: input.prompt, limit: 10 });
     return entities.map((e) => {
       const mention = e.mentions[0];
@@ -165,7 +167,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
     }
     const result = await searched;
     if (!result) return [];
-    const related = relatedConversations(result.results);
+    const related = relatedConversations(result.results, relatedCount(input.budget));
     if (related.length === 0) return [];
     const texts = await sources.capture.messageTexts(ownerId, related.flatMap((r) => r.messageIds), { neighbours: true });
     const rank = new Map(related.map((r, i) => [r.conversationId, i]));
@@ -174,7 +176,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
       .filter((m) => m.text.trim() !== '' && rank.has(m.conversationId))
       .map((m) => {
         const r = rank.get(m.conversationId)!;
-        const score = (1 - r / RELATED_CONVERSATIONS) * (hits.has(m.id) ? 1 : 0.8);
+        const score = (1 - r / related.length) * (hits.has(m.id) ? 1 : 0.8);
         return messageCandidate(m, score, `${m.role} · ${titleOf(m.conversationTitle)}`, maxChars, r * 1e7 + m.position);
       });
     return candidates.sort((a, b) => b.score - a.score);
@@ -220,13 +222,13 @@ function snippetCandidate(r: SearchResult, score: number, maxChars: number): Can
 }
 
 /** The conversations of the best message/ACU hits, best first, with up to two hit messages each. */
-function relatedConversations(results: readonly SearchResult[]): { conversationId: string; messageIds: string[] }[] {
+function relatedConversations(results: readonly SearchResult[], count: number): { conversationId: string; messageIds: string[] }[] {
   const related = new Map<string, string[]>();
   for (const r of results) {
     if ((r.kind !== 'message' && r.kind !== 'acu') || !r.conversationId || !r.messageId) continue;
     const ids = related.get(r.conversationId) ?? [];
     if (!related.has(r.conversationId)) {
-      if (related.size >= RELATED_CONVERSATIONS) continue;
+      if (related.size >= count) continue;
       related.set(r.conversationId, ids);
     }
     if (ids.length < 2 && !ids.includes(r.messageId)) ids.push(r.messageId);

@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import type { ModuleDeps } from '#server/module.ts';
-import type { AppServices } from '#server/services.ts';
 import { assemble } from './assemble.ts';
 import { BundleCache, cacheKey } from './cache.ts';
 import { detectIntent } from './intent.ts';
-import type { KnowledgePort, MemoryPort } from './ports.ts';
 import { retrieveLayers, type LayerSources } from './retrieve.ts';
 import { contextLayers, type CompileInput, type CompileOutput, type ContextLayer } from './schemas.ts';
 import { MAX_COUNTED_CHARS, tokenCounter } from './tokenizer.ts';
@@ -49,11 +47,10 @@ export class ContextService {
   }
 
   private sources(): LayerSources {
-    // Memory and knowledge are optional: without their modules, L1–L4 stay empty.
-    const services = this.deps.services as Partial<AppServices> & { memory?: MemoryPort; knowledge?: KnowledgePort };
-    const { capture, search } = services;
-    if (!capture || !search) throw new Error('the capture and search modules are not loaded');
-    return { capture, search, memory: services.memory, knowledge: services.knowledge };
+    const services = this.deps.services;
+    const [capture, search, memory, knowledge] = [services.capture, services.search, services.memory, services.knowledge];
+    if (!capture || !search || !memory || !knowledge) throw new Error('the capture, search, memory and knowledge modules must be loaded');
+    return { capture, search, memory, knowledge };
   }
 
   /**
@@ -81,6 +78,7 @@ export class ContextService {
       layers: wanted,
       // No item can take more than the whole budget; ~16 characters per token is beyond any real text.
       maxChars: Math.min(MAX_COUNTED_CHARS, input.budget * 16),
+      budget: input.budget,
     });
     const bundle = assemble({ budget: input.budget, format: input.format, intent, counter, preambles: wanted.has('L0') ? PREAMBLES : [], candidates });
     const output: CompileOutput = {
@@ -145,11 +143,8 @@ export class ContextService {
     const { ownerId } = payload;
     this.cache.invalidate(ownerId);
     const inputs = [...(this.recent.get(ownerId)?.values() ?? [])].filter((p) => p.hits >= HOT_HITS).map((p) => p.input);
-    const knowledge = this.sources().knowledge;
-    if (knowledge) {
-      const topics = await knowledge.topicsFor(ownerId, { limit: WARM_TOPICS });
-      for (const topic of topics) inputs.push({ prompt: topic.label, budget: 2000, format: 'markdown' });
-    }
+    const topics = await this.sources().knowledge.topicsFor(ownerId, { limit: WARM_TOPICS });
+    for (const topic of topics) inputs.push({ prompt: topic.label, budget: 2000, format: 'markdown' });
     let warmed = 0;
     for (const input of inputs) {
       try {

@@ -111,9 +111,17 @@ interface Bundle {
 }
 const itemsOf = (bundle: Bundle) => bundle.sections.flatMap((s) => s.items);
 
-/** Every message item points at a real message of the owner, with the provider's ids (checked through the capture service). */
+/**
+ * Every item cites a real row of the owner (checked through the services): memories, topics and
+ * entities by id, and every message id (of messages, ACUs, memory provenance) with the provider's ids.
+ */
 async function expectRealRows(ownerId: string, bundle: Bundle): Promise<void> {
-  const capture = t.server.runtime.services.capture;
+  const { capture, memory, knowledge } = t.server.runtime.services;
+  for (const item of itemsOf(bundle)) {
+    if (item.kind === 'memory') expect((await memory.get(ownerId, item.id!)).id).toBe(item.id);
+    if (item.kind === 'topic') expect((await knowledge.getTopic(ownerId, item.id!)).id).toBe(item.id);
+    if (item.kind === 'entity') expect((await knowledge.getEntity(ownerId, item.id!)).id).toBe(item.id);
+  }
   const messageItems = itemsOf(bundle).filter((i) => i.messageId !== null);
   const rows = new Map((await capture.messageTexts(ownerId, messageItems.map((i) => i.messageId!))).map((m) => [m.id, m]));
   for (const item of messageItems) {
@@ -216,6 +224,24 @@ describe('POST /api/v1/context', () => {
     const warmed = (await compile(hot)).body;
     expect(warmed.cached).toBe(true);
     expect(itemsOf(warmed).some((i) => i.sourceConversationId === 'a-rye')).toBe(true);
+  });
+
+  it("puts the user's memories in L1 and L2 (pinned first) and recompiles when a memory changes", async () => {
+    const prompt = { prompt: 'how should you format your answers for me?', budget: 1500 };
+    expect((await compile(prompt)).body.cached).toBe(false);
+    expect((await compile(prompt)).body.cached).toBe(true);
+    const memory = t.server.runtime.services.memory;
+    const preference = await memory.add(alice.userId, { type: 'preference', content: 'Prefers answers as short bullet points without an introduction', importance: 0.9, pinned: true });
+    const identity = await memory.add(alice.userId, { type: 'identity', content: 'Works as a site reliability engineer in Lisbon', importance: 0.8, pinned: false });
+    const { body } = await compile(prompt);
+    expect(body.cached).toBe(false);
+    const layer = (name: string) => body.sections.find((s: { layer: string }) => s.layer === name)?.items ?? [];
+    expect(layer('L2')[0]).toMatchObject({ kind: 'memory', id: preference.id, text: preference.content });
+    expect(layer('L1').map((i: Item) => i.id)).toContain(identity.id);
+    expect(body.text).toContain(`[mem:${preference.id.replace(/-/g, '').slice(0, 8)}]`);
+    await expectRealRows(alice.userId, body);
+    const bobView = await compile(prompt, { cookie: bob.cookie });
+    expect(itemsOf(bobView.body).some((i) => i.id === preference.id || i.id === identity.id)).toBe(false);
   });
 
   it('rejects bad input with clear errors', async () => {
