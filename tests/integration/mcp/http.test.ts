@@ -285,7 +285,7 @@ describe('MCP authorization and isolation', () => {
     for (let i = 0; i <= MCP_LIMIT; i++) {
       const response = await fetch(`${t.url}/mcp`, { method: 'POST', headers, body });
       statuses.push(response.status);
-      if (response.status === 429) expect((await response.json()).error.code).toBe('RATE_LIMITED');
+      if (response.status === 429) expect(((await response.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
       else await response.text();
     }
     expect(statuses.slice(0, MCP_LIMIT).every((status) => status === 200)).toBe(true);
@@ -299,7 +299,7 @@ describe('MCP authorization and isolation', () => {
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const unnamed = await fetch(`${t.url}/mcp`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body });
     expect(unnamed.status).toBe(400);
-    expect((await unnamed.json()).error.code).toBe('MCP_USER_REQUIRED');
+    expect(((await unnamed.json()) as { error: { code: string } }).error.code).toBe('MCP_USER_REQUIRED');
 
     const local = new Client({ name: 'vivim-relay', version: '1.0.0' });
     await local.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, 'x-vivim-user': 'bob@example.com' } } }));
