@@ -166,9 +166,14 @@ export class JobQueue {
     return toStatus(row);
   }
 
-  /** Jobs queued (now or later) or running, plus work held in memory before it is enqueued; jobs that failed for good are not counted. */
-  async pendingCount(): Promise<number> {
-    const rows = await this.em().execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where attempts < max_attempts or locked_at is not null');
+  /**
+   * Jobs queued (now or later) or running, plus work held in memory before it is enqueued; jobs that
+   * failed for good are not counted. With `dueWithinMs`, queued jobs count only when due by then
+   * (a retry backing off for an hour is not work in progress).
+   */
+  async pendingCount(options: { dueWithinMs?: number } = {}): Promise<number> {
+    const due = options.dueWithinMs === undefined ? '' : ` and run_at <= now() + make_interval(secs => ${Math.max(0, Math.round(options.dueWithinMs)) / 1000})`;
+    const rows = await this.em().execute<{ n: number }[]>(`select count(*)::int as n from graphile_worker.jobs where (attempts < max_attempts${due}) or locked_at is not null`);
     return (rows[0]?.n ?? 0) + this.held;
   }
 

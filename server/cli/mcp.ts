@@ -44,7 +44,8 @@ async function openLocal(config: Config, log: Logger, identity: Identity, delive
     return {
       kind: 'local',
       send: (message) => mine.send(message),
-      busy: async () => (await runtime.jobs.pendingCount()) > 0,
+      // Work under way or due shortly (a capture, indexing); retries backing off resume on the next open.
+      busy: async () => (await runtime.jobs.pendingCount({ dueWithinMs: 10_000 })) > 0,
       close: async () => {
         await server.close();
         await runtime.stop();
