@@ -6,7 +6,7 @@ import type { ModuleDeps } from '#server/module.ts';
 import { EXTRACTOR_VERSION } from './extract/analyze.ts';
 import { entityKey, matchTerms, STOP_WORDS } from './extract/text.ts';
 import { knowledgeEvents } from './events.ts';
-import type { EntityDto, ForPromptInput, ListEntitiesInput, ListTopicsInput, TopicDto } from './schemas.ts';
+import type { EntityDto, EntityType, ForPromptInput, ListEntitiesInput, ListTopicsInput, TopicDto } from './schemas.ts';
 import { processConversations, recomputeTopics } from './service/librarian.ts';
 import { decodeCursor, ENTITY_COLUMNS, entityDtos, encodeCursor, TOPIC_COLUMNS, topicDtos, type EntityRow, type TopicRow } from './service/read.ts';
 
@@ -268,6 +268,17 @@ export class KnowledgeService {
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return { items: await entityDtos(em, ownerId, page, TOP_FEW), nextCursor: rows.length > input.limit && last ? encodeCursor({ n: last.mention_count, id: last.id }) : null };
+  }
+
+  /** Entity names (or aliases) starting with a prefix, most mentioned first: completions for the search box. */
+  async suggestNames(ownerId: string, prefix: string, limit: number): Promise<{ name: string; type: EntityType }[]> {
+    const key = entityKey(prefix);
+    if (key.length === 0 || limit <= 0) return [];
+    return this.em().execute<{ name: string; type: EntityType }[]>(
+      `select e.name, e.type from knowledge_entity e where e.owner_id = ? and (lower(e.name) like ? or exists (select 1 from unnest(e.alias_keys) k where k like ?))
+       order by e.mention_count desc, e.id limit ?`,
+      [ownerId, likePrefix(prefix), `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit],
+    );
   }
 
   /** One entity of the owner with its latest mentions (NOT_FOUND for anyone else's). */

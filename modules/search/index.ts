@@ -19,7 +19,7 @@ interface ConversationEvent {
 /** Hybrid search (Postgres full-text or Meilisearch, fused with pgvector) and embeddings. */
 export default defineModule({
   name: 'search',
-  dependsOn: ['auth', 'capture'],
+  dependsOn: ['auth', 'capture', 'knowledge'],
   entities: searchEntities,
   router: searchRouter,
   jobs: searchJobs,

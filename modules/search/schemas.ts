@@ -67,7 +67,7 @@ export const suggestInput = z.object({
   limit: z.coerce.number().int().min(1).max(20).default(8),
 });
 export const suggestOutput = z.object({
-  suggestions: z.array(z.object({ kind: z.enum(['conversation', 'term']), text: z.string(), conversationId: z.string().nullable() })),
+  suggestions: z.array(z.object({ kind: z.enum(['conversation', 'entity', 'term']), text: z.string(), conversationId: z.string().nullable() })),
 });
 
 export const searchStatus = z.object({

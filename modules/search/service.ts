@@ -242,7 +242,7 @@ export class SearchService {
     return new Map(rows.map((r) => [r.id, escapeHtml((r.snippet ?? '').replace(/\s+/g, ' ').trim()).split('\u0002').join('<mark>').split('\u0003').join('</mark>')]));
   }
 
-  /** Conversation titles and vocabulary words starting with (or close to) a prefix. */
+  /** Conversation titles, entity names and vocabulary words starting with (or close to) a prefix. */
   async suggest(actor: Actor, input: { prefix: string; limit: number }) {
     const em = this.deps.em();
     const prefix = input.prefix.toLowerCase();
@@ -253,13 +253,16 @@ export class SearchService {
        order by (lower(title) like ?) desc, similarity(title, ?) desc, created_at desc nulls last limit ?`,
       [actor.userId, like, `% ${like}`, input.prefix, like, input.prefix, input.limit],
     );
+    // People, projects, technologies… the Librarian found (when the knowledge module is loaded).
+    const entities = (await this.deps.services.knowledge?.suggestNames(actor.userId, input.prefix, Math.max(0, input.limit - titles.length))) ?? [];
     const terms = await em.execute<{ term: string }[]>(
       'select term from search_term where owner_id = ? and term like ? order by length(term), term limit ?',
-      [actor.userId, like, Math.max(0, input.limit - titles.length)],
+      [actor.userId, like, Math.max(0, input.limit - titles.length - entities.length)],
     );
     return {
       suggestions: [
         ...titles.map((t) => ({ kind: 'conversation' as const, text: t.title, conversationId: t.conversation_id })),
+        ...entities.map((e) => ({ kind: 'entity' as const, text: e.name, conversationId: null })),
         ...terms.map((t) => ({ kind: 'term' as const, text: t.term, conversationId: null })),
       ].slice(0, input.limit),
     };

@@ -198,6 +198,17 @@ describe('for the context engine', () => {
   });
 });
 
+describe('search suggestions', () => {
+  it('offers entity names (by alias too) to their owner only', async () => {
+    const mine = await t.call('GET', '/api/unified/search/suggest?prefix=postg', { bearer: aliceKey });
+    expect(mine.body.suggestions).toContainEqual({ kind: 'entity', text: 'PostgreSQL', conversationId: null });
+    const alias = await t.call('GET', '/api/unified/search/suggest?prefix=psq', { bearer: aliceKey });
+    expect(alias.body.suggestions.map((s: { text: string }) => s.text)).toContain('PostgreSQL');
+    const bobs = await t.call('GET', '/api/unified/search/suggest?prefix=postg', { cookie: bob.cookie });
+    expect(bobs.body.suggestions.some((s: { kind: string }) => s.kind === 'entity')).toBe(false);
+  });
+});
+
 describe('idempotency and deletion', () => {
   it('running the Librarian again on unchanged conversations writes nothing', async () => {
     const em = t.server.runtime.orm.em.fork();
