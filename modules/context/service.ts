@@ -144,7 +144,7 @@ export class ContextService {
     this.cache.invalidate(ownerId);
     const inputs = [...(this.recent.get(ownerId)?.values() ?? [])].filter((p) => p.hits >= HOT_HITS).map((p) => p.input);
     const topics = await this.sources().knowledge.topicsFor(ownerId, { limit: WARM_TOPICS });
-    for (const topic of topics) inputs.push({ prompt: topic.label, budget: 2000, format: 'markdown' });
+    for (const topic of topics) if (topic.label.trim()) inputs.push({ prompt: topic.label, budget: 2000, format: 'markdown' });
     let warmed = 0;
     for (const input of inputs) {
       try {
