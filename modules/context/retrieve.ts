@@ -25,8 +25,11 @@ export interface RetrieveInput {
   budget: number;
 }
 
-/** Search hits considered for L6 (and for L5's related conversations): ~1 per 60 tokens of budget, 30..100. */
-const searchLimit = (budget: number) => Math.max(30, Math.min(100, Math.round(budget / 60)));
+/**
+ * Search hits considered for L6 (and for L5's related conversations): ~1 per 100 tokens of budget,
+ * 30..60 (search builds a highlighted snippet for every hit it returns, which costs time per hit).
+ */
+const searchLimit = (budget: number) => Math.max(30, Math.min(60, Math.round(budget / 100)));
 /** Turns of the given conversation considered for L5. */
 const HISTORY_TURNS = 60;
 /** Related conversations L5 shows when no conversation is given: 3, and 6 from 6k tokens of budget. */
