@@ -159,6 +159,22 @@ describe('offline extraction', () => {
     expect(items.map((m) => m.content)).toEqual(['Name is Owen']);
   });
 
+  it('keeps an older value as history when an older conversation is imported after a newer one', async () => {
+    const kim = await t.signUp('kim@example.com');
+    await importFile(kim.cookie, path.join(FIXTURES, 'later.json'));
+    await importFile(kim.cookie, path.join(FIXTURES, 'first.json'));
+    const current = await memories(kim.cookie, '&type=preference');
+    expect(current.map((m) => m.content)).toEqual(['Prefers spaces over tabs']);
+    const all = await memories(kim.cookie, '&type=preference&includeSuperseded=true');
+    const tabs = all.find((m) => m.content === 'Prefers tabs for indentation')!;
+    expect(tabs).toMatchObject({ supersededBy: current[0]!.id, validTo: '2025-03-01T18:00:00.000Z' });
+    expect((await t.server.runtime.services.memory.forContext(kim.userId, { types: ['preference'], limit: 10 })).map((m) => m.content)).toEqual(['Prefers spaces over tabs']);
+    expect(await t.server.runtime.services.memory.forContext(kim.userId, { types: ['fact'], limit: 10 })).not.toEqual([]);
+    const stranger = await t.signUp('stranger@example.com');
+    const everything = ['fact', 'preference', 'identity', 'goal', 'skill', 'relationship', 'event', 'instruction'] as const;
+    expect(await t.server.runtime.services.memory.forContext(stranger.userId, { types: [...everything], limit: 100 })).toEqual([]);
+  });
+
   it('removes provenance and extracted memories when their conversation is deleted', async () => {
     const sam = await t.signUp('sam@example.com');
     await importFile(sam.cookie, path.join(FIXTURES, 'first.json'));
