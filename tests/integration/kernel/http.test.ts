@@ -49,7 +49,7 @@ describe('operations endpoints', () => {
 describe('provider plugins', () => {
   it('loads the built-in and third-party plugins and reports the broken ones, still starting', async () => {
     const system = (await t.call('GET', '/api/admin/system', { bearer: adminKey })).body;
-    expect(system.modules).toEqual(['auth', 'admin', 'capture', 'search']);
+    expect([...system.modules].sort()).toEqual(['admin', 'auth', 'capture', 'context', 'knowledge', 'mcp', 'memory', 'search']);
     const byId = (id: string | undefined, source?: string) => system.providers.find((p: { id?: string; source: string }) => (source ? p.source.endsWith(source) : p.id === id));
     expect(byId('example')).toMatchObject({ loaded: true, source: 'builtin' });
     expect(byId('thirdparty')).toMatchObject({ loaded: true });
