@@ -228,6 +228,8 @@ describe('idempotency and deletion', () => {
   it('deleting a conversation removes its mentions and links, recounts, and drops what is left empty', async () => {
     const before = await entities();
     expect(named(before, 'Chad Robertson')).toBeDefined();
+    const updates: { ownerId: string }[] = [];
+    const unsubscribe = t.server.runtime.deps.events.on<{ ownerId: string }>('knowledge.updated', (event) => updates.push(event));
     const removed = await t.call('DELETE', `/api/v1/conversations/${await conversationId('a-pg2')}`, { cookie: alice.cookie });
     expect(removed.status).toBe(200);
     await t.call('DELETE', `/api/v1/conversations/${await conversationId('a-bread2')}`, { cookie: alice.cookie });
@@ -243,6 +245,9 @@ describe('idempotency and deletion', () => {
     expect(linked).not.toContain('a-pg2');
     expect(linked).not.toContain('a-bread2');
     for (const topic of list) expect(topic.conversationCount).toBeGreaterThan(0);
+    unsubscribe();
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((u) => u.ownerId === alice.userId)).toBe(true);
   });
 });
 
