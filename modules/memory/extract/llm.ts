@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '#config';
 import { PermanentJobError, UnavailableError } from '#server/errors.ts';
 import { MEMORY_TYPES, memoryType } from '../schemas.ts';
+import { maskSecrets } from './secrets.ts';
 import type { ExtractionInput, ExtractionOutput, MemoryCandidate, MemoryExtractor } from './types.ts';
 
 /** The provider protocols spoken. */
@@ -122,7 +123,10 @@ export class LlmExtractor implements MemoryExtractor {
   }
 
   async extract(input: ExtractionInput, signal?: AbortSignal): Promise<ExtractionOutput> {
-    const labelled = input.messages.filter((m) => m.role === 'user' && m.text.trim() !== '').map((m, i) => ({ label: `m${i + 1}`, message: m }));
+    // Secrets never leave the process: the provider sees them masked.
+    const labelled = input.messages
+      .filter((m) => m.role === 'user' && m.text.trim() !== '')
+      .map((m, i) => ({ label: `m${i + 1}`, message: { ...m, text: maskSecrets(m.text) } }));
     const chunks: (typeof labelled)[] = [];
     let size = 0;
     for (const item of labelled) {

@@ -25,7 +25,9 @@ export function checkCandidate(candidate: MemoryCandidate, messages: ReadonlyMap
   const message = messages.get(candidate.messageId);
   if (!message || message.role !== 'user' || !MEMORY_TYPES.includes(candidate.type)) return { ok: false, reason: 'not-from-user' };
   const quote = normalizeSpace(candidate.quote);
-  if (quote.length < 3 || !normalizeSpace(message.text).toLowerCase().includes(quote.toLowerCase())) return { ok: false, reason: 'quote-not-found' };
+  // An LLM saw the text with secrets masked, and may quote it so.
+  const said = (text: string) => normalizeSpace(text).toLowerCase().includes(quote.toLowerCase());
+  if (quote.length < 3 || !(said(message.text) || said(maskSecrets(message.text)))) return { ok: false, reason: 'quote-not-found' };
   const content = normalizeSpace(candidate.content);
   if (hasSecret(content)) return { ok: false, reason: 'secret' };
   if (candidate.type !== 'event' && candidate.type !== 'instruction' && (TRANSIENT.test(content) || MOOD.test(content))) return { ok: false, reason: 'transient' };

@@ -127,6 +127,8 @@ describe('LLM extraction through the job (OpenAI-compatible)', () => {
     const prompt = JSON.stringify(request.body.messages);
     expect(prompt).toContain('[m1] Hi! My name is Maya Lopez');
     expect(prompt).not.toContain('I love Rust and I live in the cloud');
+    expect(prompt).not.toContain('ghp_4fT9');
+    expect(prompt).toContain('I use my token [redacted] for deploys.');
     const items = (await t.call('GET', '/api/v1/memory', { cookie: user.cookie })).body.items as { content: string; provenance: { sourceMessageId: string }[] }[];
     expect(items.map((m) => m.content).sort()).toEqual(['Lives in Lisbon', 'Name is Maya Lopez', 'Prefers tabs for indentation']);
     expect(items.find((m) => m.content === 'Prefers tabs for indentation')!.provenance[0]!.sourceMessageId).toBe('f3');
