@@ -48,6 +48,8 @@ describe('OfflineExtractor', () => {
     ['a vague object', 'I like it.'],
     ['code', '```python\n# my name is Not A Memory\n```'],
     ['a quoted (pasted) prompt', '> I am building a universal content parser.'],
+    ['a heading', '## I prefer tabs'],
+    ['a long pasted paragraph', `Rules of the game. ${'The players move in turn and score points. '.repeat(30)}Never allow the adversary to dictate tempo.`],
   ])('ignores %s', async (_name, text) => {
     expect(await extract(text)).toEqual([]);
   });

@@ -181,12 +181,15 @@ function thirdPerson(content: string): string {
     .trim();
 }
 
-/** User text worth reading: no fenced code, no quoted (pasted) lines. */
+/** A paragraph this long is pasted material (a document, a prompt), not the user talking about themselves. */
+const MAX_PARAGRAPH_CHARS = 1200;
+
+/** User text worth reading: no fenced code, no quoted (pasted) lines, headings or table rows. */
 function proseOf(text: string): string {
   return text
     .replace(/```[\s\S]*?(?:```|$)/g, '\n')
     .split('\n')
-    .filter((line) => !/^\s*>/.test(line))
+    .filter((line) => !/^\s*(?:>|#|\|)/.test(line))
     .join('\n');
 }
 
@@ -231,7 +234,7 @@ export class OfflineExtractor implements MemoryExtractor {
     for (const message of input.messages) {
       if (message.role !== 'user') continue;
       for (const paragraph of proseOf(message.text).split(/\n+/)) {
-        if (paragraph.trim().length < 4) continue;
+        if (paragraph.trim().length < 4 || paragraph.length > MAX_PARAGRAPH_CHARS) continue;
         for (const sentence of nlp(paragraph).sentences().out('array') as string[]) {
           for (const clause of clausesOf(sentence)) {
             for (const reading of readClause(clause)) {
