@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { PlaywrightCrawler, PlaywrightCrawlingContext } from '@crawlee/playwright';
 import type { Page, Route } from 'playwright';
 import type { Logger } from 'pino';
@@ -27,7 +28,7 @@ const MAX_PAGES = 2;
 /** Extra tries of a page that answered 5xx or could not be reached, inside one capture attempt. */
 const PAGE_RETRIES = 2;
 /** Errors that end a page at once: the same answer would come again. */
-const FINAL_CODES: ReadonlySet<CaptureErrorCode> = new Set(['BLOCKED_HOST', 'NOT_FOUND', 'TOO_LARGE', 'RATE_LIMITED', 'TIMEOUT', 'INVALID_CONTENT']);
+const FINAL_CODES: ReadonlySet<CaptureErrorCode> = new Set(['BLOCKED_HOST', 'NOT_FOUND', 'TOO_LARGE', 'RATE_LIMITED', 'TIMEOUT', 'INVALID_CONTENT', 'BROWSER_UNAVAILABLE']);
 
 interface PendingRender {
   url: URL;
@@ -37,6 +38,48 @@ interface PendingRender {
   /** Set when the route decider refused the page's own navigation: why (BLOCKED_HOST…), EXTRACTION_FAILED when it did not say. */
   navigationRefused?: CaptureErrorCode;
   bytes: number;
+}
+
+/** The part of proxy-chain's Server that `importCrawlee` touches. */
+interface ProxyChainServer {
+  host?: string;
+  listen(): Promise<void>;
+  close(closeConnections: boolean): Promise<void>;
+}
+
+/**
+ * Imports crawlee without the HTTP proxy its browser pool opens. On import, @crawlee/browser-pool
+ * starts a proxy-chain server on a random port of every interface (for per-context proxies, which
+ * VIVIM does not use) and points Chromium at it: an open forward proxy that, from the network,
+ * reaches 127.0.0.1 and private addresses past the SSRF guard (verified with curl). Its listen is
+ * bound to loopback and closed at once: Chromium's proxy is then a dead address, so a request that
+ * ever escaped the routes would fail instead of reaching the network.
+ */
+async function importCrawlee() {
+  const fromCrawlee = createRequire(createRequire(import.meta.url).resolve('@crawlee/playwright'));
+  const fromPool = createRequire(fromCrawlee.resolve('@crawlee/browser-pool'));
+  const { Server } = fromPool('proxy-chain') as { Server: { prototype: ProxyChainServer } };
+  const listen = Server.prototype.listen;
+  Server.prototype.listen = async function listenNowhere(this: ProxyChainServer) {
+    this.host = '127.0.0.1';
+    await listen.call(this);
+    await this.close(true);
+  };
+  try {
+    return await Promise.all([import('@crawlee/playwright'), import('playwright')]);
+  } finally {
+    Server.prototype.listen = listen;
+  }
+}
+
+/**
+ * crawlee leaves a failed browser launch (its BrowserLaunchError) unhandled for a moment before the
+ * crawler handles it; Node would end the whole server for it. Anything else is thrown on, as Node
+ * itself would.
+ */
+function ignoreBrowserLaunchErrors(reason: unknown): void {
+  if (reason instanceof Error && reason.name === 'BrowserLaunchError') return;
+  throw reason;
 }
 
 interface RunningCrawler {
@@ -75,6 +118,7 @@ export class BrowserRenderer {
     const html = new Promise<string>((resolve, reject) => this.pending.set(id, { url, options, resolve, reject, bytes: 0 }));
     const onAbort = () => this.settle(id, new Error('capture interrupted by shutdown: it is retried'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     try {
       const { crawler } = await this.crawler();
       await crawler.addRequests([{ url: url.href, uniqueKey: id, userData: { renderId: id } }]);
@@ -107,7 +151,8 @@ export class BrowserRenderer {
     const started = await running?.catch(() => undefined);
     if (!started) return;
     await started.crawler.teardown().catch(() => undefined);
-    await started.finished.catch(() => undefined);
+    await started.finished;
+    if (!this.running) process.off('unhandledRejection', ignoreBrowserLaunchErrors);
   }
 
   /** Resolves (html) or rejects (error) a render once and forgets it. */
@@ -134,7 +179,7 @@ export class BrowserRenderer {
       throw new CaptureError('BROWSER_UNAVAILABLE', `Chromium is not installed at ${this.chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
     }
     // Loaded on first use: most processes never render a page (keeps boot and idle memory down).
-    const [{ PlaywrightCrawler, Configuration, log, LogLevel }, { chromium }] = await Promise.all([import('@crawlee/playwright'), import('playwright')]);
+    const [{ PlaywrightCrawler, Configuration, log, LogLevel }, { chromium }] = await importCrawlee();
     // Outcomes are logged here, per capture; crawlee's own progress lines would only repeat them.
     log.setLevel(LogLevel.OFF);
     const timeoutSecs = Math.ceil(this.timeoutMs / 1000);
@@ -190,9 +235,24 @@ export class BrowserRenderer {
       },
       new Configuration({ persistStorage: false, purgeOnStart: true }),
     );
-    const finished = crawler.run();
-    finished.catch((error: unknown) => this.log.warn({ err: error }, 'browser crawler stopped'));
-    return { crawler, finished };
+    if (!process.listeners('unhandledRejection').includes(ignoreBrowserLaunchErrors)) process.on('unhandledRejection', ignoreBrowserLaunchErrors);
+    const finished = crawler.run().then(
+      () => undefined,
+      (error: unknown) => this.stopped(running, error as Error),
+    );
+    const running: RunningCrawler = { crawler, finished };
+    return running;
+  }
+
+  /** The crawler ended by itself (Chromium did not launch…): its waiting renders fail, the next render starts a new one. */
+  private stopped(running: RunningCrawler, error: Error): void {
+    const unavailable = error.name === 'BrowserLaunchError';
+    this.log.warn({ err: error }, unavailable ? 'Chromium did not start' : 'browser crawler stopped');
+    void this.running?.then((current) => {
+      if (current === running) this.running = undefined;
+    });
+    const failure = unavailable ? new CaptureError('BROWSER_UNAVAILABLE', `Chromium did not start: ${String((error.cause as Error | undefined)?.message ?? error.message).split('\n')[0]}`) : new Error(`the browser stopped: ${error.message.split('\n')[0]}`);
+    for (const id of [...this.pending.keys()]) this.settle(id, failure);
   }
 
   /** Every request of the page's own context goes through the decider; WebSockets are closed. */
@@ -246,6 +306,7 @@ export class BrowserRenderer {
       if (code === 'BLOCKED_HOST') return new CaptureError(code, `The page at ${render.url.hostname} leads to an address VIVIM does not fetch (not the provider's, or not public)`, { url });
       return new CaptureError(code, `The browser could not load the page (${code === 'EXTRACTION_FAILED' ? 'refused' : code})`, code === 'EXTRACTION_FAILED' ? { step: 'render', url } : { url });
     }
+    if (/browserType\.launch|Failed to launch/i.test(error.message)) return new CaptureError('BROWSER_UNAVAILABLE', `Chromium did not start: ${error.message.split('\n')[0]}`);
     if (error.name === 'TimeoutError' || /timed? ?out/i.test(error.message)) return new CaptureError('TIMEOUT', `The page did not load within ${Math.round(Math.min(render.options.timeoutMs, this.timeoutMs) / 1000)} s`, { url });
     return new CaptureError('EXTRACTION_FAILED', `The browser could not load the page: ${error.message.split('\n')[0]}`, { step: 'render', url });
   }

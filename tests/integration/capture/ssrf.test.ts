@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { connect, type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { CaptureError } from '#modules/capture/errors.ts';
 import { fetchPage, isPublicAddress, type GuardOptions, type LookupFunction } from '#modules/capture/fetcher.ts';
 import { BrowserRenderer } from '#modules/capture/browser.ts';
@@ -128,6 +130,15 @@ describe('SSRF guard in the browser', () => {
         url.pathname === '/start' ? { action: 'fulfill' as const, status: 302, contentType: 'text/html', body: '', headers: { location: `http://127.0.0.1:${port}/internal-direct` } } : { action: 'abort' as const };
       await renderer.render(new URL(`http://public.test:${port}/start`), { decide: redirecting, timeoutMs: 10_000, maxBytes: 5_000_000 }).catch(() => undefined);
       expect(internalHits).toBe(0);
+      // crawlee's browser pool opens an HTTP proxy (every interface) on import and points Chromium at it: it must not be listening.
+      const fromCrawlee = createRequire(createRequire(import.meta.url).resolve('@crawlee/playwright'));
+      const { getLocalProxyAddress } = fromCrawlee(path.join(path.dirname(fromCrawlee.resolve('@crawlee/browser-pool')), 'proxy-server.js')) as { getLocalProxyAddress(): Promise<string> };
+      const proxy = new URL(await getLocalProxyAddress());
+      const reached = await new Promise<string>((resolve) => {
+        const socket = connect(Number(proxy.port), proxy.hostname, () => resolve('connected'));
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+      expect(reached).toBe('ECONNREFUSED');
     } finally {
       await renderer.close();
     }
