@@ -101,14 +101,16 @@ function memoryNow(): { nodeRssMb: number; chromiumPssMb: number } {
 
 // Batch: 20 browser-path links through capture.batch and the real job queue (per-URL jobs, one crawler
 // rendering 2 pages at once), first in a fresh process (crawlee and Chromium start), then warm.
-// Embeddings are off: the figure is capture (fetch, render, extract, store, full-text indexing).
+// Only the auth and capture modules run: the figure is capture (fetch, render, extract, store, ACUs).
 if (process.argv.includes('--batch-only')) {
   const batchDir = mkdtempSync(path.join(tmpdir(), 'vivim-bench-batch-'));
   const claude = readFileSync(path.join(fixtures, 'claude/page.html'), 'utf8');
   const shareUrl = (round: number, i: number) => `https://claude.ai/share/ca5ad573-749e-40a2-93f1-${String(round * 100 + i).padStart(12, '0')}`;
   const batchPages = new Map(Array.from({ length: 2 }, (_, round) => Array.from({ length: 20 }, (_, i) => [shareUrl(round, i), { body: claude }] as const)).flat());
-  const batchConfig = loadConfig({ VIVIM_DATA_DIR: batchDir, LOG_LEVEL: 'warn', EMBEDDING_PROVIDER: 'off' });
-  const batchRuntime = await startRuntime({ config: batchConfig, log: createLogger(batchConfig), modules, worker: true, overrides: { captureNetwork: fakeNetwork(batchPages) } });
+  const batchConfig = loadConfig({ VIVIM_DATA_DIR: batchDir, LOG_LEVEL: 'warn' });
+  // Capture alone: the memory/knowledge/search jobs a stored conversation triggers would share the two worker slots.
+  const captureOnly = modules.filter((m) => m.name === 'auth' || m.name === 'capture');
+  const batchRuntime = await startRuntime({ config: batchConfig, log: createLogger(batchConfig), modules: captureOnly, worker: true, overrides: { captureNetwork: fakeNetwork(batchPages) } });
   try {
     const owner = await batchRuntime.services.auth.createUser({ email: 'batch@example.com', password: 'correct horse battery', isAdmin: false });
     const actor = { userId: owner.id, isAdmin: false, via: 'session' as const, scopes: undefined };
