@@ -67,14 +67,12 @@ export const useSessionStore = defineStore('session', () => {
 
   async function check(): Promise<void> {
     try {
-      const status = await $trpc.auth.status.query();
+      // One batched request: `me` fails with 401 when nobody is signed in, which status then says.
+      const [status, me] = await Promise.all([$trpc.auth.status.query(), $trpc.auth.me.query().catch((error: unknown) => (answeredStatus(error) === 401 ? null : Promise.reject(error)))]);
       hasUsers.value = status.hasUsers;
       google.value = status.google;
-      if (!status.signedIn) set(null);
-      else {
-        const me = await $trpc.auth.me.query();
-        set({ id: me.id, email: me.email, name: me.name, isAdmin: me.isAdmin });
-      }
+      if (!status.signedIn || !me) set(null);
+      else set({ id: me.id, email: me.email, name: me.name, isAdmin: me.isAdmin });
       confirmed.value = true;
       unreachable.value = false;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByType, MEMORY_TYPES, memoriesFrom, percent, provenanceHref, typeLabel, type Memory } from './memories';
+import { actionLabel, groupByType, MEMORY_TYPES, memoriesFrom, percent, provenanceHref, typeLabel, type Memory } from './memories';
 
 function memory(id: string, type: Memory['type'], pinned = false): Memory {
   return { id, type, content: `memory ${id}`, confidence: 0.9, importance: 0.5, pinned, source: 'extracted', validFrom: null, validTo: null, supersededBy: null, provenance: [], createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-01-01T00:00:00Z' };
@@ -39,5 +39,13 @@ describe('memoriesFrom', () => {
     const here = { ...memory('a', 'fact'), provenance: [source('other'), source('c1')] };
     const elsewhere = { ...memory('b', 'fact'), provenance: [source('other')] };
     expect(memoriesFrom([here, elsewhere, memory('c', 'goal')], 'c1').map((m) => m.id)).toEqual(['a']);
+  });
+});
+
+describe('actionLabel', () => {
+  it('says what a revision did, or the server name for an unknown action', () => {
+    expect(actionLabel('EDIT')).toBe('Edited');
+    expect(actionLabel('SUPERSEDE')).toBe('Replaced');
+    expect(actionLabel('MERGE' as never)).toBe('MERGE');
   });
 });

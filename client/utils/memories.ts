@@ -45,15 +45,19 @@ export function percent(value: number): string {
 }
 
 /** What a history entry did, in words. */
-export const ACTION_LABELS: Record<MemoryRevision['action'], string> = {
+const ACTION_LABELS: Record<string, string> = {
   ADD: 'Learned',
   UPDATE: 'Updated',
   SUPERSEDE: 'Replaced',
   EDIT: 'Edited',
   PIN: 'Pinned',
   UNPIN: 'Unpinned',
-  PROVENANCE: 'Seen again',
 };
+
+/** A history entry's action in words (the server's name for an action this page does not know). */
+export function actionLabel(action: MemoryRevision['action']): string {
+  return ACTION_LABELS[action] ?? action;
+}
 
 /** The memories drawn (at least in part) from one conversation. */
 export function memoriesFrom(items: readonly Memory[], conversationId: string): Memory[] {
