@@ -48,7 +48,7 @@ async function searchUntilFound(client: Client, query: string): Promise<{ conver
         results = (result.structuredContent as { results: typeof results } | undefined)?.results ?? [];
         return results.length;
       },
-      { timeout: 30_000, interval: 300 },
+      { timeout: 60_000, interval: 300 },
     )
     .toBeGreaterThan(0);
   return results;
@@ -75,14 +75,15 @@ beforeAll(async () => {
 /** Each test's `vivim mcp` ends before the next starts (one process may hold the data dir). */
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close().catch(() => undefined);
-  await expect.poll(() => readLock(dataDir), { timeout: 20_000, interval: 100 }).toBeUndefined();
-});
+  await expect.poll(() => readLock(dataDir), { timeout: 60_000, interval: 100 }).toBeUndefined();
+}, 90_000);
 
 afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('vivim mcp (stdio)', () => {
+// Each test spawns processes that open an embedded database: minutes, not seconds, on a busy machine.
+describe('vivim mcp (stdio)', { timeout: 180_000 }, () => {
   it('serves the tools on its own data dir as the only user, and logs nothing to stdout', async () => {
     const client = await spawnMcp();
     const { tools } = await client.listTools();
@@ -122,7 +123,7 @@ describe('vivim mcp (stdio)', () => {
   it('lets go of an idle data dir, then relays to the server that took it', async () => {
     const client = await spawnMcp({ MCP_STDIO_IDLE_SECONDS: '1' });
     const before = await searchUntilFound(client, 'kubernetes replicas');
-    await expect.poll(() => readLock(dataDir), { timeout: 20_000, interval: 200 }).toBeUndefined();
+    await expect.poll(() => readLock(dataDir), { timeout: 60_000, interval: 200 }).toBeUndefined();
     const server = await startTestServer({ dataDir });
     try {
       const after = await call(client, 'search', { query: 'kubernetes replicas' });
