@@ -4,7 +4,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ConversationDetail, ConversationSummary } from './api-types';
 import { listInput, type LibraryFilters } from './library-query';
 
-const VERSION = 1;
+const VERSION = 2;
 const PREFIX = 'vivim-offline-';
 
 /** A library row as saved: `syncedAt` tells which sync last saw it (older ones were deleted elsewhere). */
@@ -65,9 +65,13 @@ export class OfflineCache {
   /** Opens (creating on first use) the offline copy of the account `userId`. */
   static async open(userId: string): Promise<OfflineCache> {
     const db = await openDB<OfflineSchema>(offlineDbName(userId), VERSION, {
-      upgrade(database) {
-        database.createObjectStore('summaries', { keyPath: 'id' }).createIndex('bySync', 'syncedAt');
-        database.createObjectStore('conversations', { keyPath: 'id' });
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        if (oldVersion < 1) {
+          database.createObjectStore('summaries', { keyPath: 'id' });
+          database.createObjectStore('conversations', { keyPath: 'id' });
+        }
+        // Version 2: rows by the sync that last saw them, so pruning reads keys only.
+        if (oldVersion < 2) transaction.objectStore('summaries').createIndex('bySync', 'syncedAt');
       },
       // Another tab signs out (deletes this database): let it go instead of blocking the deletion.
       blocking(_current, _next, event) {
