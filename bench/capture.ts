@@ -114,6 +114,8 @@ if (process.argv.includes('--batch-only')) {
   try {
     const owner = await batchRuntime.services.auth.createUser({ email: 'batch@example.com', password: 'correct horse battery', isAdmin: false });
     const actor = { userId: owner.id, isAdmin: false, via: 'session' as const, scopes: undefined };
+    const idle = memoryNow();
+    console.log(JSON.stringify({ case: 'batch process before the batch (embedded database, capture module, no crawlee)', nodeRssMb: idle.nodeRssMb, chromiumPssMb: idle.chromiumPssMb }));
     for (const round of [0, 1]) {
       const peak = { nodeRssMb: 0, chromiumPssMb: 0, totalMb: 0 };
       const sampler = setInterval(() => {
