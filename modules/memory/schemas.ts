@@ -131,5 +131,9 @@ export const extractionResult = z.object({
   superseded: z.number(),
   unchanged: z.number(),
   removed: z.number(),
+  /** LLM tokens spent (0 offline). */
+  tokens: z.number(),
+  /** True when the LLM token budget ran out before the end of the conversation. */
+  truncated: z.boolean(),
 });
 export type ExtractionResult = z.infer<typeof extractionResult>;

@@ -199,7 +199,8 @@ export class MemoryService {
   async runExtractJob(payload: { ownerId: string; conversationId: string; force: boolean }, signal?: AbortSignal): Promise<ExtractionResult> {
     const result = await runExtraction({ deps: this.deps, extractor: this.extractor, signal, lock: ownerLock }, payload);
     await this.afterWrite(payload.ownerId, result.reindex, result.unindex);
-    this.log.info({ conversationId: payload.conversationId, extractor: result.summary.extractor, added: result.summary.added, skipped: result.summary.skipped }, 'memories extracted');
+    const { extractor, added, skipped, tokens, truncated } = result.summary;
+    this.log[truncated ? 'warn' : 'info']({ conversationId: payload.conversationId, extractor, added, skipped, tokens, truncated }, truncated ? 'memories extracted until the token budget ran out' : 'memories extracted');
     return result.summary;
   }
 

@@ -153,8 +153,9 @@ export class LlmExtractor implements MemoryExtractor {
       const answer = await this.ask(prompt, signal);
       spent += answer.tokens;
       for (const m of answer.memories) {
-        const messageId = byLabel.get(m.message.replace(/[[\]]/g, '').trim());
-        if (messageId) candidates.push({ type: m.type, content: m.content, slot: m.slot ?? null, confidence: m.confidence, importance: m.importance, messageId, quote: m.quote });
+        // A label that names no user message stays unmatched: the quality checks reject it.
+        const messageId = byLabel.get(m.message.replace(/[[\]]/g, '').trim()) ?? '';
+        candidates.push({ type: m.type, content: m.content, slot: m.slot ?? null, confidence: m.confidence, importance: m.importance, messageId, quote: m.quote });
       }
     }
     return { candidates, tokens: spent, truncated };

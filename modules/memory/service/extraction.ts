@@ -35,7 +35,7 @@ function textOf(message: ConversationTurns['messages'][number]): string {
 export async function runExtraction(ctx: Context, payload: { ownerId: string; conversationId: string; force: boolean }): Promise<ExtractionRun> {
   const { deps, extractor } = ctx;
   const { ownerId, conversationId } = payload;
-  const summary: ExtractionResult = { skipped: false, extractor: extractor.id, candidates: 0, rejected: 0, added: 0, updated: 0, superseded: 0, unchanged: 0, removed: 0 };
+  const summary: ExtractionResult = { skipped: false, extractor: extractor.id, candidates: 0, rejected: 0, added: 0, updated: 0, superseded: 0, unchanged: 0, removed: 0, tokens: 0, truncated: false };
   const source = await deps.services.capture!.conversationTurns(ownerId, conversationId);
   const em = deps.em();
   if (!source) {
@@ -63,6 +63,8 @@ export async function runExtraction(ctx: Context, payload: { ownerId: string; co
     .flatMap((r) => (r.ok ? [r.candidate] : ((summary.rejected += 1), [])))
     .sort((a, b) => position.get(a.messageId)! - position.get(b.messageId)!);
   summary.candidates = output.candidates.length;
+  summary.tokens = output.tokens;
+  summary.truncated = output.truncated;
   return em.transactional(async (tx) => {
     await ctx.lock(tx, ownerId);
     const run: ExtractionRun = { summary, reindex: [], unindex: [] };

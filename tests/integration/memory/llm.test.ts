@@ -97,7 +97,7 @@ async function importAs(cookie: string): Promise<void> {
 }
 
 async function extractJob(ownerId: string) {
-  const rows = await t.server.runtime.deps.em().execute<{ state: string; error: string | null; error_code: string | null }[]>("select state, error, error_code from vivim_job where task = 'memory.extract' and owner_id = ? order by created_at desc limit 1", [ownerId]);
+  const rows = await t.server.runtime.deps.em().execute<{ state: string; error: string | null; error_code: string | null; result: unknown }[]>("select state, error, error_code, result from vivim_job where task = 'memory.extract' and owner_id = ? order by created_at desc limit 1", [ownerId]);
   return rows[0];
 }
 
@@ -132,7 +132,7 @@ describe('LLM extraction through the job (OpenAI-compatible)', () => {
     const items = (await t.call('GET', '/api/v1/memory', { cookie: user.cookie })).body.items as { content: string; provenance: { sourceMessageId: string }[] }[];
     expect(items.map((m) => m.content).sort()).toEqual(['Lives in Lisbon', 'Name is Maya Lopez', 'Prefers tabs for indentation']);
     expect(items.find((m) => m.content === 'Prefers tabs for indentation')!.provenance[0]!.sourceMessageId).toBe('f3');
-    expect(await extractJob(user.userId)).toMatchObject({ state: 'done' });
+    expect(await extractJob(user.userId)).toMatchObject({ state: 'done', result: { extractor: 'llm:openai:fake-model@1', candidates: 7, rejected: 4, added: 3, tokens: 500, truncated: false } });
   });
 
   it('retries a 429 (Retry-After) and then succeeds', async () => {
