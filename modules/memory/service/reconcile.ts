@@ -74,7 +74,7 @@ export async function reconcile(tx: EntityManager, ownerId: string, secretKey: B
     `select m.*, ${CURRENT_SQL} as current,
        exists (select 1 from memory_provenance p where p.memory_id = m.id and p.message_id = ?) as has_message
      from memory_item m where m.owner_id = ? and m.content_hash = ?
-     order by ${CURRENT_SQL} desc, exists (select 1 from memory_provenance p where p.memory_id = m.id and p.message_id = ?) desc, m.created_at desc limit 1`,
+     order by exists (select 1 from memory_provenance p where p.memory_id = m.id and p.message_id = ?) desc, ${CURRENT_SQL} desc, m.created_at desc limit 1`,
     [c.provenance?.messageId ?? null, ownerId, hash, c.provenance?.messageId ?? null],
   );
   if (same && (same.current || same.has_message)) return noop(tx, ownerId, same.id, c);

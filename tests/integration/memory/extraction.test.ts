@@ -175,6 +175,25 @@ describe('offline extraction', () => {
     expect(await t.server.runtime.services.memory.forContext(stranger.userId, { types: [...everything], limit: 100 })).toEqual([]);
   });
 
+  it('follows a preference that flips back and forth in one conversation, and a forced re-run writes nothing', async () => {
+    const lee = await t.signUp('lee@example.com');
+    const turns = ['I prefer tabs for indentation.', 'I now prefer spaces over tabs.', 'I prefer tabs for indentation.'];
+    const file = path.join(scratch, 'flip.json');
+    writeFileSync(file, JSON.stringify({ id: 'flip', title: 'Tabs or spaces', messages: turns.map((content, i) => ({ id: `p${i}`, role: 'user', createdAt: `2025-05-0${i + 1}T10:00:00Z`, content })) }));
+    await importFile(lee.cookie, file);
+    const all = await memories(lee.cookie, '&includeSuperseded=true');
+    const current = all.filter((m) => m.supersededBy === null);
+    expect(current.map((m) => [m.content, m.provenance.map((p) => p.sourceMessageId)])).toEqual([['Prefers tabs for indentation', ['p2']]]);
+    const spaces = all.find((m) => m.content === 'Prefers spaces over tabs')!;
+    expect(spaces.supersededBy).toBe(current[0]!.id);
+    expect(all.find((m) => m.content === 'Prefers tabs for indentation' && m.supersededBy === spaces.id)!.provenance.map((p) => p.sourceMessageId)).toEqual(['p0']);
+    const before = await snapshot();
+    const [conversation] = (await t.call('GET', '/api/v1/conversations', { cookie: lee.cookie })).body.items as { id: string }[];
+    const rerun = await t.server.runtime.services.memory.runExtractJob({ ownerId: lee.userId, conversationId: conversation!.id, force: true });
+    expect(rerun).toMatchObject({ added: 0, updated: 0, superseded: 0, unchanged: 3 });
+    expect(await snapshot()).toBe(before);
+  });
+
   it('removes provenance and extracted memories when their conversation is deleted', async () => {
     const sam = await t.signUp('sam@example.com');
     await importFile(sam.cookie, path.join(FIXTURES, 'first.json'));
