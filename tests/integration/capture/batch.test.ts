@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { BrowserRenderer } from '#modules/capture/browser.ts';
+import type { CaptureError } from '#modules/capture/errors.ts';
 import { fakeNetwork, type RecordedPage } from '../../helpers/fake-network.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -85,4 +88,15 @@ describe('batch capture', () => {
     expect(existsSync(path.join(repoRoot, 'storage'))).toBe(false);
     expect(existsSync(path.join(process.cwd(), 'storage'))).toBe(false);
   }, 120_000);
+
+  it('fails a page with BROWSER_UNAVAILABLE when Chromium cannot start (the render does not hang)', async () => {
+    const decide = async () => ({ action: 'fulfill' as const, status: 200, contentType: 'text/html', body: '<html><body><p id="ok">ok</p></body></html>' });
+    const broken = new BrowserRenderer({ chromiumPath: '/bin/false', log: pino({ level: 'silent' }) });
+    try {
+      const failure = await broken.render(new URL('https://chat.scripted.example/s/no-browser'), { decide, timeoutMs: 10_000, maxBytes: 1_000_000 }).catch((error: CaptureError) => error.code);
+      expect(failure).toBe('BROWSER_UNAVAILABLE');
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
 });
