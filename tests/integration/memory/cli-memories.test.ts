@@ -34,5 +34,5 @@ describe('vivim memories', () => {
     const again = await runCli(['memories', 'forget', memory.id], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('No such memory');
-  }, 240_000);
+  }, 360_000);
 });
