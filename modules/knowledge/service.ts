@@ -219,7 +219,7 @@ export class KnowledgeService {
       );
       for (const row of recent) if (ranked.length < input.limit && !taken.has(row.id)) ranked.push({ row, score: 0.5 * recency(row.last_seen_at) });
     }
-    const dtos = await entityDtos(em, ownerId, ranked.map((r) => r.row), TOP_FEW);
+    const dtos = await entityDtos(em, ranked.map((r) => r.row), TOP_FEW);
     return dtos.map((dto, i) => ({ ...dto, score: Math.round(ranked[i]!.score * 1000) / 1000 }));
   }
 
@@ -267,7 +267,7 @@ export class KnowledgeService {
     const rows = await em.execute<EntityRow[]>(`select ${ENTITY_COLUMNS} from knowledge_entity e where ${where.join(' and ')} order by e.mention_count desc, e.id limit ?`, [...params, input.limit + 1]);
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
-    return { items: await entityDtos(em, ownerId, page, TOP_FEW), nextCursor: rows.length > input.limit && last ? encodeCursor({ n: last.mention_count, id: last.id }) : null };
+    return { items: await entityDtos(em, page, TOP_FEW), nextCursor: rows.length > input.limit && last ? encodeCursor({ n: last.mention_count, id: last.id }) : null };
   }
 
   /** Entity names (or aliases) starting with a prefix, most mentioned first: completions for the search box. */
@@ -286,7 +286,7 @@ export class KnowledgeService {
     const em = this.em();
     const rows = await em.execute<EntityRow[]>(`select ${ENTITY_COLUMNS} from knowledge_entity e where e.owner_id = ? and e.id = ?`, [ownerId, id]);
     if (rows.length === 0) throw new NotFoundError('KNOWLEDGE_ENTITY_NOT_FOUND', { id }, 'No such entity');
-    return (await entityDtos(em, ownerId, rows, mentions))[0]!;
+    return (await entityDtos(em, rows, mentions))[0]!;
   }
 
   /** One topic of the owner with its conversations, best first (NOT_FOUND for anyone else's). */

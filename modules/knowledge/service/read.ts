@@ -31,15 +31,19 @@ export interface EntityRow {
 export const TOPIC_COLUMNS = 't.id, t.label, t.keyphrases, t.terms, t.conversation_count, t.message_count, t.last_seen_at';
 export const ENTITY_COLUMNS = 'e.id, e.key, e.name, e.type, e.aliases, e.alias_keys, e.mention_count, e.conversation_count, e.last_seen_at';
 
-/** Topic rows → DTOs with their best `perTopic` conversations (one query, index on the topic's links). */
+/**
+ * Topic rows → DTOs with their best `perTopic` conversations (one query on the links' primary key).
+ * The rows come from owner-scoped queries; filtering the links by owner too made the planner AND in
+ * the owner index, reading every link of the owner once per topic.
+ */
 export async function topicDtos(em: EntityManager, ownerId: string, rows: readonly TopicRow[], perTopic: number): Promise<TopicDto[]> {
   if (rows.length === 0) return [];
   const links = await em.execute<{ topic_id: string; conversation_id: string; source_conversation_id: string | null; title: string }[]>(
     `select l.topic_id, l.conversation_id, c.source_conversation_id, c.title
      from (select (jsonb_array_elements_text(?::jsonb))::uuid as id) t
-     cross join lateral (select x.topic_id, x.conversation_id from knowledge_topic_conversation x where x.topic_id = t.id and x.owner_id = ? order by x.weight desc, x.conversation_id limit ?) l
+     cross join lateral (select x.topic_id, x.conversation_id from knowledge_topic_conversation x where x.topic_id = t.id order by x.weight desc, x.conversation_id limit ?) l
      join knowledge_conversation c on c.conversation_id = l.conversation_id and c.owner_id = ?`,
-    [json(rows.map((r) => r.id)), ownerId, perTopic, ownerId],
+    [json(rows.map((r) => r.id)), perTopic, ownerId],
   );
   const byTopic = new Map<string, TopicDto['conversations']>();
   for (const l of links) {
@@ -58,15 +62,15 @@ export async function topicDtos(em: EntityManager, ownerId: string, rows: readon
   }));
 }
 
-/** Entity rows → DTOs with their latest `perEntity` mentions (one query, index on (entity, seen_at)). */
-export async function entityDtos(em: EntityManager, ownerId: string, rows: readonly EntityRow[], perEntity: number): Promise<EntityDto[]> {
+/** Entity rows (from owner-scoped queries) → DTOs with their latest `perEntity` mentions (one query on (entity, seen_at)). */
+export async function entityDtos(em: EntityManager, rows: readonly EntityRow[], perEntity: number): Promise<EntityDto[]> {
   if (rows.length === 0) return [];
   const mentions = await em.execute<{ entity_id: string; conversation_id: string; message_id: string | null; source_conversation_id: string | null; source_message_id: string | null }[]>(
     `select m.entity_id, m.conversation_id, m.message_id, m.source_conversation_id, m.source_message_id
      from (select (jsonb_array_elements_text(?::jsonb))::uuid as id) e
      cross join lateral (select x.entity_id, x.conversation_id, x.message_id, x.source_conversation_id, x.source_message_id from knowledge_mention x
-       where x.entity_id = e.id and x.owner_id = ? order by x.seen_at desc, x.id limit ?) m`,
-    [json(rows.map((r) => r.id)), ownerId, perEntity],
+       where x.entity_id = e.id order by x.seen_at desc, x.id limit ?) m`,
+    [json(rows.map((r) => r.id)), perEntity],
   );
   const byEntity = new Map<string, EntityDto['mentions']>();
   for (const m of mentions) {
