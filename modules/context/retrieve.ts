@@ -110,13 +110,19 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
   const needsSearch = layers.has('L6') || (layers.has('L5') && !input.conversationId);
   const searched: Promise<SearchOutput | null> = needsSearch && q ? sources.search.query(actor, { q, limit: searchLimit(input.budget), collapse: false, mode: 'hybrid' }) : Promise.resolve(null);
 
-  const memories = async (types: MemoryType[], labelled: (type: string) => string | undefined) => {
-    const items = await sources.memory.forContext(ownerId, { types, limit: 30 });
-    return items.map((m) => memoryCandidate(m, promptWords, maxChars, labelled(m.type))).sort((a, b) => b.score - a.score);
-  };
+  // One memory query for L1 and L2 (the embedded database answers one query at a time).
+  const L1_TYPES: MemoryType[] = ['identity', 'relationship', 'skill', 'goal'];
+  const L2_TYPES: MemoryType[] = ['preference', 'instruction'];
+  const memoryTypes = [...(layers.has('L1') ? L1_TYPES : []), ...(layers.has('L2') ? L2_TYPES : [])];
+  const memories = memoryTypes.length > 0 ? sources.memory.forContext(ownerId, { types: memoryTypes, limit: 60 }) : Promise.resolve([]);
+  const memoryLayer = async (types: MemoryType[], labelled: (type: string) => string | undefined) =>
+    (await memories)
+      .filter((m) => types.includes(m.type))
+      .map((m) => memoryCandidate(m, promptWords, maxChars, labelled(m.type)))
+      .sort((a, b) => b.score - a.score);
 
-  const l1 = async () => (layers.has('L1') ? memories(['identity', 'relationship', 'skill', 'goal'], (type) => type) : []);
-  const l2 = async () => (layers.has('L2') ? memories(['preference', 'instruction'], (type) => (type === 'instruction' ? 'instruction' : undefined)) : []);
+  const l1 = async () => (layers.has('L1') ? memoryLayer(L1_TYPES, (type) => type) : []);
+  const l2 = async () => (layers.has('L2') ? memoryLayer(L2_TYPES, (type) => (type === 'instruction' ? 'instruction' : undefined)) : []);
 
   const l3 = async (): Promise<Candidate[]> => {
     if (!layers.has('L3')) return [];
