@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { lazyLibrariesIn, recordJs } from '../../bench/pwa-size.ts';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
-import { PASSWORD, TEST_ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
 
 const PUBLIC = path.join(ROOT, '.output', 'public');
@@ -70,21 +70,8 @@ let t: TestServer;
 let cookie = '';
 let conversationId = '';
 
-async function importJson(json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json], { type: 'application/json' }), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: TEST_ORIGIN }, body: form });
-  expect(response.status).toBe(202);
-  const { importId } = (await response.json()) as { importId: string };
-  // A hook, not a test: poll by hand (expect.poll works only inside tests).
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const report = (await t.call('GET', `/api/v1/imports/${importId}`, { cookie })).body as { status: string; errors: unknown[] };
-    if (report.status === 'done') return;
-    if (report.status === 'failed' || Date.now() > deadline) throw new Error(`import ${report.status}: ${JSON.stringify(report.errors)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** Uploads an export as the test user and waits for the import to finish. */
+const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
-import { TEST_ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
 
 const TITLE = 'Getting to know Ada';
@@ -29,21 +29,6 @@ interface MemoryRow {
   provenance: { conversationId: string; messageId: string }[];
 }
 
-async function importJson(json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json], { type: 'application/json' }), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: TEST_ORIGIN }, body: form });
-  expect(response.status).toBe(202);
-  const { importId } = (await response.json()) as { importId: string };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const report = (await t.call('GET', `/api/v1/imports/${importId}`, { cookie })).body as { status: string };
-    if (report.status === 'done') return;
-    if (report.status === 'failed' || Date.now() > deadline) throw new Error(`import ${report.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function memories(): Promise<MemoryRow[]> {
   return ((await t.call('GET', '/api/v1/memory?limit=100', { cookie })).body as { items: MemoryRow[] }).items;
 }
@@ -55,6 +40,9 @@ function overflow(page: Page): Promise<number> {
     return root.scrollWidth - root.clientWidth;
   });
 }
+
+/** Uploads an export as the test user and waits for the import to finish. */
+const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
-import { TEST_ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
 
 const PUBLIC = path.join(ROOT, '.output', 'public');
@@ -52,21 +52,6 @@ interface TestGlobals {
   caches: { keys(): Promise<string[]>; open(name: string): Promise<{ keys(): Promise<{ url: string }[]> }> };
 }
 
-async function importJson(json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json], { type: 'application/json' }), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: TEST_ORIGIN }, body: form });
-  expect(response.status).toBe(202);
-  const { importId } = (await response.json()) as { importId: string };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const report = (await t.call('GET', `/api/v1/imports/${importId}`, { cookie })).body as { status: string };
-    if (report.status === 'done') return;
-    if (report.status === 'failed' || Date.now() > deadline) throw new Error(`import ${report.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Request URLs in the caches whose name matches `name`. */
 function cachedUrls(target: Page, name: string): Promise<string[]> {
   return target.evaluate(async (wanted) => {
@@ -83,6 +68,9 @@ function biggestChunk(): string {
   const files = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => ({ f, size: statSync(path.join(dir, f)).size }));
   return files.sort((a, b) => b.size - a.size)[0]?.f ?? '';
 }
+
+/** Uploads an export as the test user and waits for the import to finish. */
+const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });

@@ -73,3 +73,34 @@ export function chatgptExportJson(options: ExportOptions): string {
   for (let i = 0; i < options.conversations; i++) parts.push(JSON.stringify(chatgptConversation(i, options)));
   return `[${parts.join(',')}]`;
 }
+
+/** A conversation given as its turns (user first, then alternating), for `turnsExportJson`. */
+export interface TurnsConversation {
+  id: string;
+  title: string;
+  turns: string[];
+}
+
+/**
+ * `conversations.json` in ChatGPT's export format for hand-written conversations: ids `<prefix>-<id>`,
+ * message ids `<prefix>-<id>-<turn>`, conversation `start + index` days after a fixed date, turns a minute apart.
+ */
+export function turnsExportJson(prefix: string, library: readonly TurnsConversation[], start = 0): string {
+  return JSON.stringify(
+    library.map((conv, index) => {
+      const id = `${prefix}-${conv.id}`;
+      const base = 1_750_000_000 + (start + index) * 86_400;
+      const mapping: Record<string, unknown> = { [`${id}-root`]: { id: `${id}-root`, parent: null, children: [`${id}-0`], message: null } };
+      conv.turns.forEach((text, i) => {
+        const mid = `${id}-${i}`;
+        mapping[mid] = {
+          id: mid,
+          parent: i === 0 ? `${id}-root` : `${id}-${i - 1}`,
+          children: i + 1 < conv.turns.length ? [`${id}-${i + 1}`] : [],
+          message: { id: mid, author: { role: i % 2 === 0 ? 'user' : 'assistant' }, create_time: base + i * 60, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
+        };
+      });
+      return { id, conversation_id: id, title: conv.title, create_time: base, update_time: base + 600, mapping, current_node: `${id}-${conv.turns.length - 1}` };
+    }),
+  );
+}

@@ -36,6 +36,14 @@ export interface TestServer {
   call(method: string, route: string, options?: { body?: unknown; cookie?: string; bearer?: string; origin?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Signs up and returns the session cookie. */
   signUp(email: string, password?: string): Promise<{ cookie: string; userId: string }>;
+  /** Uploads an export (`POST /api/v1/import`) as the signed-in user; returns the import id. */
+  upload(cookie: string, file: string | Blob, fileName?: string): Promise<string>;
+  /** Resolves when the import is done; throws with its errors when it failed or took too long. */
+  waitImport(cookie: string, importId: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when no job is queued or running (`/ready?idle=1`). */
+  waitIdle(timeoutMs?: number): Promise<void>;
+  /** Uploads an export, then waits until every job it caused (ACUs, index, memories…) is done. */
+  importAndWait(cookie: string, file: string | Blob, fileName?: string): Promise<void>;
   stop(): Promise<void>;
   /** Stops and deletes the data dir. */
   dispose(): Promise<void>;
@@ -63,6 +71,23 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
     }
     return { status: response.status, body, headers: response.headers };
   };
+  const upload: TestServer['upload'] = async (cookie, file, fileName = 'conversations.json') => {
+    const form = new FormData();
+    form.append('file', typeof file === 'string' ? new Blob([file], { type: 'application/json' }) : file, fileName);
+    const response = await fetch(`${server.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: TEST_ORIGIN }, body: form });
+    const body = (await response.json()) as { importId?: string };
+    if (response.status !== 202 || !body.importId) throw new Error(`upload refused: ${response.status} ${JSON.stringify(body)}`);
+    return body.importId;
+  };
+  const waitIdle: TestServer['waitIdle'] = async (timeoutMs = 120_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ready = await call('GET', '/ready?idle=1');
+      if (ready.status === 200) return;
+      if (Date.now() > deadline) throw new Error(`still busy: ${JSON.stringify(ready.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
   return {
     server,
     url: server.url,
@@ -74,6 +99,21 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
       if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(response.body)}`);
       const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       return { cookie, userId: response.body.user.id };
+    },
+    upload,
+    async waitImport(cookie, importId, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const report = (await call('GET', `/api/v1/imports/${importId}`, { cookie })).body as { status: string; errors?: unknown[] };
+        if (report.status === 'done') return;
+        if (report.status === 'failed' || Date.now() > deadline) throw new Error(`import ${report.status}: ${JSON.stringify(report.errors ?? [])}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    waitIdle,
+    async importAndWait(cookie, file, fileName) {
+      await upload(cookie, file, fileName);
+      await waitIdle();
     },
     stop: () => server.stop(),
     async dispose() {

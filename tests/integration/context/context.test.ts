@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { tokenCounter } from '#modules/context/tokenizer.ts';
+import { turnsExportJson } from '../../factories/chatgpt-export.ts';
 
 /** Conversations in ChatGPT's export format: realistic turns on distinct subjects. */
 interface Conv {
@@ -43,47 +44,12 @@ const ALICE: Conv[] = [
 
 const BOB: Conv[] = [{ id: 'vault', title: 'Bob private kubernetes notes', turns: ['kubernetes secret rotation plan for the zebra cluster', 'Rotate the zebra cluster secrets every 90 days with sealed secrets.'] }];
 
-function exportJson(prefix: string, library: Conv[], start = 0): string {
-  return JSON.stringify(
-    library.map((conv, index) => {
-      const id = `${prefix}-${conv.id}`;
-      const base = 1_750_000_000 + (start + index) * 86_400;
-      const mapping: Record<string, unknown> = { [`${id}-root`]: { id: `${id}-root`, parent: null, children: [`${id}-0`], message: null } };
-      conv.turns.forEach((text, i) => {
-        const mid = `${id}-${i}`;
-        mapping[mid] = {
-          id: mid,
-          parent: i === 0 ? `${id}-root` : `${id}-${i - 1}`,
-          children: i + 1 < conv.turns.length ? [`${id}-${i + 1}`] : [],
-          message: { id: mid, author: { role: i % 2 === 0 ? 'user' : 'assistant' }, create_time: base + i * 60, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
-        };
-      });
-      return { id, conversation_id: id, title: conv.title, create_time: base, update_time: base + 600, mapping, current_node: `${id}-${conv.turns.length - 1}` };
-    }),
-  );
-}
+const exportJson = turnsExportJson;
 
 let t: TestServer;
 let alice: { cookie: string; userId: string };
 let bob: { cookie: string; userId: string };
 let aliceKey: string;
-
-async function waitIdle(timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if ((await t.call('GET', '/ready?idle=1')).status === 200) return;
-    if (Date.now() > deadline) throw new Error('jobs never finished');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function importAs(cookie: string, json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json]), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: 'http://localhost:3000' }, body: form });
-  expect(response.status).toBe(202);
-  await waitIdle();
-}
 
 function compile(body: Record<string, unknown>, who: { cookie?: string; bearer?: string } = { bearer: aliceKey }) {
   return t.call('POST', '/api/v1/context', { body, ...who });
@@ -137,8 +103,8 @@ beforeAll(async () => {
   t = await startTestServer();
   alice = await t.signUp('alice@example.com');
   bob = await t.signUp('bob@example.com');
-  await importAs(alice.cookie, exportJson('a', ALICE));
-  await importAs(bob.cookie, exportJson('b', BOB));
+  await t.importAndWait(alice.cookie, exportJson('a', ALICE));
+  await t.importAndWait(bob.cookie, exportJson('b', BOB));
   aliceKey = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { name: 'context', scopes: ['read'] } })).body.key;
 }, 180_000);
 
@@ -216,7 +182,7 @@ describe('POST /api/v1/context', () => {
     const first = (await compile(hot)).body;
     expect(first.cached).toBe(false);
     expect((await compile(hot)).body.cached).toBe(true);
-    await importAs(alice.cookie, exportJson('a', [{ id: 'rye', title: 'Rye starter', turns: ['Can I feed my sourdough starter with rye flour instead of wheat?', 'Yes: rye flour ferments faster, so feed the starter a little more often.'] }], 10));
+    await t.importAndWait(alice.cookie, exportJson('a', [{ id: 'rye', title: 'Rye starter', turns: ['Can I feed my sourdough starter with rye flour instead of wheat?', 'Yes: rye flour ferments faster, so feed the starter a little more often.'] }], 10));
     const again = (await compile(once)).body;
     expect(again.cached).toBe(false);
     expect(itemsOf(again).some((i) => i.sourceConversationId === 'a-rye')).toBe(true);

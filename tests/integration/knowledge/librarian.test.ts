@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { exportJson, PAGES, postPage, waitIdle } from './library.ts';
+import { exportJson, PAGES, postPage } from './library.ts';
 
 interface Entity {
   id: string;
@@ -29,14 +29,6 @@ let gemini: { conversationId: string; sourceConversationId: string };
 let zai: { conversationId: string; sourceConversationId: string };
 let chatgpt: { conversationId: string; sourceConversationId: string };
 
-async function importAs(cookie: string, json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json]), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: 'http://localhost:3000' }, body: form });
-  expect(response.status).toBe(202);
-  await waitIdle(t);
-}
-
 async function entities(params: Record<string, string> = {}, who: { cookie?: string; bearer?: string } = { bearer: aliceKey }): Promise<Entity[]> {
   const response = await t.call('GET', `/api/v1/entities?${new URLSearchParams({ limit: '200', ...params })}`, who);
   expect(response.status, JSON.stringify(response.body)).toBe(200);
@@ -61,12 +53,12 @@ beforeAll(async () => {
   bob = await t.signUp('bob@example.com');
   aliceKey = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { name: 'read', scopes: ['read'] } })).body.key;
   const captureKey = (await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { name: 'capture', scopes: ['capture:write'] } })).body.key;
-  await importAs(alice.cookie, exportJson('a'));
+  await t.importAndWait(alice.cookie, exportJson('a'));
   gemini = await postPage(t, captureKey, PAGES.gemini);
   zai = await postPage(t, captureKey, PAGES.zai);
   chatgpt = await postPage(t, captureKey, PAGES.chatgpt);
-  await importAs(bob.cookie, exportJson('b', [{ id: 'secret', title: 'Bob private kubernetes notes', turns: ['kubernetes secret rotation plan for Bobcorp Labs in Oslo', 'Rotate every 90 days with kubectl.'] }]));
-  await waitIdle(t);
+  await t.importAndWait(bob.cookie, exportJson('b', [{ id: 'secret', title: 'Bob private kubernetes notes', turns: ['kubernetes secret rotation plan for Bobcorp Labs in Oslo', 'Rotate every 90 days with kubectl.'] }]));
+  await t.waitIdle();
 }, 300_000);
 
 afterAll(async () => {
@@ -233,7 +225,7 @@ describe('idempotency and deletion', () => {
     const removed = await t.call('DELETE', `/api/v1/conversations/${await conversationId('a-pg2')}`, { cookie: alice.cookie });
     expect(removed.status).toBe(200);
     await t.call('DELETE', `/api/v1/conversations/${await conversationId('a-bread2')}`, { cookie: alice.cookie });
-    await waitIdle(t);
+    await t.waitIdle();
     const after = await entities();
     const pg = named(after, 'PostgreSQL')!;
     expect(pg.conversationCount).toBe(1);

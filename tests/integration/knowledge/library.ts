@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../../helpers/server.ts';
+import { turnsExportJson } from '../../factories/chatgpt-export.ts';
 
 /** A small library in ChatGPT's export shape: realistic turns that name technologies, people, places and projects. */
 export const LIBRARY: { id: string; title: string; turns: string[] }[] = [
@@ -76,25 +77,7 @@ export const LIBRARY: { id: string; title: string; turns: string[] }[] = [
 ];
 
 /** `conversations.json` of the library (ids prefixed, one day apart). */
-export function exportJson(prefix: string, library = LIBRARY): string {
-  return JSON.stringify(
-    library.map((conv, index) => {
-      const id = `${prefix}-${conv.id}`;
-      const base = 1_750_000_000 + index * 86_400;
-      const mapping: Record<string, unknown> = { [`${id}-root`]: { id: `${id}-root`, parent: null, children: [`${id}-0`], message: null } };
-      conv.turns.forEach((text, i) => {
-        const mid = `${id}-${i}`;
-        mapping[mid] = {
-          id: mid,
-          parent: i === 0 ? `${id}-root` : `${id}-${i - 1}`,
-          children: i + 1 < conv.turns.length ? [`${id}-${i + 1}`] : [],
-          message: { id: mid, author: { role: i % 2 === 0 ? 'user' : 'assistant' }, create_time: base + i * 60, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
-        };
-      });
-      return { id, conversation_id: id, title: conv.title, create_time: base, update_time: base + 600, mapping, current_node: `${id}-${conv.turns.length - 1}` };
-    }),
-  );
-}
+export const exportJson = (prefix: string, library = LIBRARY): string => turnsExportJson(prefix, library);
 
 /** The shared fixtures (../shared/fixtures): real pages saved from providers. */
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'fixtures');
@@ -116,15 +99,4 @@ export async function postPage(t: TestServer, bearer: string, page: { file: stri
   const status = (await t.call('GET', `/api/v1/capture/${started.body.jobId}`, { bearer })).body;
   if (status.state !== 'done') throw new Error(`capture failed: ${JSON.stringify(status)}`);
   return { conversationId: status.conversationId, sourceConversationId: status.sourceConversationId };
-}
-
-/** Waits until no job is queued or running. */
-export async function waitIdle(t: TestServer, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ready = await t.call('GET', '/ready?idle=1');
-    if (ready.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`still busy: ${JSON.stringify(ready.body)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

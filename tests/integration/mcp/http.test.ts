@@ -27,18 +27,6 @@ let bob: { cookie: string; userId: string };
 const keys = { alice: '', aliceRead: '', bob: '' };
 const clients: Client[] = [];
 
-async function importAs(cookie: string, json: string): Promise<void> {
-  const form = new FormData();
-  form.append('file', new Blob([json]), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: 'http://localhost:3000' }, body: form });
-  expect(response.status).toBe(202);
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
-    if ((await fetch(`${t.url}/ready?idle=1`)).status === 200) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the import never finished');
-}
-
 async function apiKey(cookie: string, scopes: string[]): Promise<string> {
   const created = await t.call('POST', '/api/v1/auth/api-keys', { cookie, body: { name: 'mcp', scopes } });
   expect(created.status).toBe(200);
@@ -61,7 +49,7 @@ beforeAll(async () => {
   t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', CAPTURE_RATE_LIMIT_PER_MINUTE: '1000', MCP_RATE_LIMIT_PER_MINUTE: String(MCP_LIMIT) }, overrides: { captureNetwork: network } });
   alice = await t.signUp('alice@example.com');
   bob = await t.signUp('bob@example.com');
-  await importAs(alice.cookie, libraryExport('a'));
+  await t.importAndWait(alice.cookie, libraryExport('a'));
   keys.alice = await apiKey(alice.cookie, ['read', 'write']);
   keys.aliceRead = await apiKey(alice.cookie, ['read']);
   keys.bob = await apiKey(bob.cookie, ['read', 'write']);

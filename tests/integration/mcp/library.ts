@@ -1,3 +1,4 @@
+import { turnsExportJson } from '../../factories/chatgpt-export.ts';
 /** A small library in ChatGPT's export format for the MCP suites: distinct subjects, one message per turn. */
 const LIBRARY: { id: string; title: string; turns: string[] }[] = [
   {
@@ -21,22 +22,4 @@ const LIBRARY: { id: string; title: string; turns: string[] }[] = [
 ];
 
 /** `conversations.json` of the library above, conversation ids `<prefix>-k8s` and `<prefix>-bread`. */
-export function libraryExport(prefix: string): string {
-  return JSON.stringify(
-    LIBRARY.map((conv, index) => {
-      const id = `${prefix}-${conv.id}`;
-      const base = 1_750_000_000 + index * 86_400;
-      const mapping: Record<string, unknown> = { [`${id}-root`]: { id: `${id}-root`, parent: null, children: [`${id}-0`], message: null } };
-      conv.turns.forEach((text, i) => {
-        const mid = `${id}-${i}`;
-        mapping[mid] = {
-          id: mid,
-          parent: i === 0 ? `${id}-root` : `${id}-${i - 1}`,
-          children: i + 1 < conv.turns.length ? [`${id}-${i + 1}`] : [],
-          message: { id: mid, author: { role: i % 2 === 0 ? 'user' : 'assistant' }, create_time: base + i * 60, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
-        };
-      });
-      return { id, conversation_id: id, title: conv.title, create_time: base, update_time: base + 600, mapping, current_node: `${id}-${conv.turns.length - 1}` };
-    }),
-  );
-}
+export const libraryExport = (prefix: string): string => turnsExportJson(prefix, LIBRARY);

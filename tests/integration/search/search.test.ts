@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { turnsExportJson } from '../../factories/chatgpt-export.ts';
 
 /** A small library in ChatGPT's export format: realistic turns on distinct subjects. */
 const LIBRARY: { id: string; title: string; turns: string[] }[] = [
@@ -52,51 +50,12 @@ const LIBRARY: { id: string; title: string; turns: string[] }[] = [
   },
 ];
 
-function exportJson(prefix: string, library = LIBRARY): string {
-  return JSON.stringify(
-    library.map((conv, index) => {
-      const id = `${prefix}-${conv.id}`;
-      const base = 1_750_000_000 + index * 86_400;
-      const mapping: Record<string, unknown> = { [`${id}-root`]: { id: `${id}-root`, parent: null, children: [`${id}-0`], message: null } };
-      conv.turns.forEach((text, i) => {
-        const mid = `${id}-${i}`;
-        mapping[mid] = {
-          id: mid,
-          parent: i === 0 ? `${id}-root` : `${id}-${i - 1}`,
-          children: i + 1 < conv.turns.length ? [`${id}-${i + 1}`] : [],
-          message: { id: mid, author: { role: i % 2 === 0 ? 'user' : 'assistant' }, create_time: base + i * 60, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
-        };
-      });
-      return { id, conversation_id: id, title: conv.title, create_time: base, update_time: base + 600, mapping, current_node: `${id}-${conv.turns.length - 1}` };
-    }),
-  );
-}
+const exportJson = (prefix: string, library = LIBRARY) => turnsExportJson(prefix, library);
 
-const dir = mkdtempSync(path.join(tmpdir(), 'vivim-search-'));
 let t: TestServer;
 let alice: { cookie: string; userId: string };
 let bob: { cookie: string; userId: string };
 let aliceKey: string;
-
-async function importAs(cookie: string, json: string, name: string): Promise<void> {
-  const file = path.join(dir, name);
-  writeFileSync(file, json);
-  const form = new FormData();
-  form.append('file', await openAsBlob(file), 'conversations.json');
-  const response = await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: 'http://localhost:3000' }, body: form });
-  expect(response.status).toBe(202);
-  await waitIdle();
-}
-
-async function waitIdle(timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ready = await t.call('GET', '/ready?idle=1');
-    if (ready.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`still busy: ${JSON.stringify(ready.body)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function search(params: Record<string, string>, who: { cookie?: string; bearer?: string } = { cookie: alice.cookie }) {
   return t.call('GET', `/api/unified/search?${new URLSearchParams(params)}`, who);
@@ -106,15 +65,14 @@ beforeAll(async () => {
   t = await startTestServer({ env: { EMBEDDING_PROVIDER: 'local' } });
   alice = await t.signUp('alice@example.com');
   bob = await t.signUp('bob@example.com');
-  await importAs(alice.cookie, exportJson('a'), 'alice.json');
-  await importAs(bob.cookie, exportJson('b', [{ id: 'secret', title: 'Bob private kubernetes notes', turns: ['kubernetes secret rotation plan for bob', 'Rotate every 90 days.'] }]), 'bob.json');
+  await t.importAndWait(alice.cookie, exportJson('a'));
+  await t.importAndWait(bob.cookie, exportJson('b', [{ id: 'secret', title: 'Bob private kubernetes notes', turns: ['kubernetes secret rotation plan for bob', 'Rotate every 90 days.'] }]));
   const key = await t.call('POST', '/api/v1/auth/api-keys', { cookie: alice.cookie, body: { name: 'search', scopes: ['read'] } });
   aliceKey = key.body.key;
 }, 180_000);
 
 afterAll(async () => {
   await t?.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('unified search', () => {
@@ -129,6 +87,17 @@ describe('unified search', () => {
     expect(message.sourceMessageId).toMatch(/^a-k8s-\d$/);
     expect(message.snippet).toContain('<mark>');
     expect(body.semantic.used).toBe(true);
+  });
+
+  it('gives callers that read the text plain snippets: the start of each hit, escaped, unhighlighted', async () => {
+    const actor = { userId: alice.userId, isAdmin: false, via: 'local' as const, scopes: undefined };
+    const input = { q: 'nail polish remover', limit: 5, collapse: false, mode: 'lexical' as const };
+    const highlighted = await t.server.runtime.services.search.query(actor, input);
+    const plain = await t.server.runtime.services.search.query(actor, input, { snippets: 'plain' });
+    expect(plain.results.map((r) => r.id)).toEqual(highlighted.results.map((r) => r.id));
+    const message = plain.results.find((r) => r.sourceMessageId === 'a-bread-2');
+    expect(message?.snippet).toBe('It smells like nail polish remover, is it ruined?');
+    expect(plain.results.every((r) => !r.snippet.includes('<mark>'))).toBe(true);
   });
 
   it('ranks the message holding the exact phrase first', async () => {
@@ -214,12 +183,12 @@ describe('unified search', () => {
     const list = await t.call('GET', '/api/v1/conversations?limit=50', { cookie: alice.cookie });
     const run = list.body.items.find((c: { title: string }) => c.title === 'Training for a half marathon');
     expect((await t.call('PATCH', `/api/v1/conversations/${run.id}/title`, { cookie: alice.cookie, body: { title: 'Zanzibar marathon plan' } })).status).toBe(200);
-    await waitIdle();
+    await t.waitIdle();
     const renamed = await search({ q: 'zanzibar' });
     expect(renamed.body.results[0]).toMatchObject({ conversationId: run.id, title: 'Zanzibar marathon plan' });
     const removed = await t.call('DELETE', `/api/v1/conversations/${run.id}`, { cookie: alice.cookie });
     expect(removed.status).toBe(200);
-    await waitIdle();
+    await t.waitIdle();
     const after = (await search({ q: 'marathon' })).body.results;
     expect(after, JSON.stringify(after)).toEqual([]);
     expect((await search({ q: 'conversational pace', mode: 'vector' })).body.results.some((r: { conversationId: string }) => r.conversationId === run.id)).toBe(false);
