@@ -27,7 +27,7 @@ export interface RetrieveInput {
 
 /**
  * Search hits considered for L6 (and for L5's related conversations): ~1 per 100 tokens of budget,
- * 30..60 (search builds a highlighted snippet for every hit it returns, which costs time per hit).
+ * 30..60. Hits come with plain snippets (the start of their text): a highlighted one costs a parse per hit.
  */
 const searchLimit = (budget: number) => Math.max(30, Math.min(60, Math.round(budget / 100)));
 /** Turns of the given conversation considered for L5. */
@@ -108,7 +108,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
   const actor: Actor = { userId: ownerId, isAdmin: false, via: 'local', scopes: undefined };
   const q = searchQueryOf(input.prompt);
   const needsSearch = layers.has('L6') || (layers.has('L5') && !input.conversationId);
-  const searched: Promise<SearchOutput | null> = needsSearch && q ? sources.search.query(actor, { q, limit: searchLimit(input.budget), collapse: false, mode: 'hybrid' }) : Promise.resolve(null);
+  const searched: Promise<SearchOutput | null> = needsSearch && q ? sources.search.query(actor, { q, limit: searchLimit(input.budget), collapse: false, mode: 'hybrid' }, { snippets: 'plain' }) : Promise.resolve(null);
 
   // One memory query for L1 and L2 (the embedded database answers one query at a time).
   const L1_TYPES: MemoryType[] = ['identity', 'relationship', 'skill', 'goal'];

@@ -27,6 +27,8 @@ const EMBED_RUN_MS = 20_000;
 /** Conversations per index job, and how long index requests are gathered before they are enqueued. */
 const INDEX_BATCH = 200;
 const INDEX_DELAY_MS = 300;
+/** Characters of a plain (unhighlighted) snippet. */
+const PLAIN_SNIPPET_CHARS = 1500;
 /** Conversations read and written per transaction inside one index job. */
 const INDEX_SLICE = 25;
 /** Characters of a document that are embedded. */
@@ -81,8 +83,12 @@ export class SearchService {
 
   // ---------------------------------------------------------------- querying
 
-  /** The search: full-text and vector halves in parallel, fused, filtered, paged, with snippets and facets. */
-  async query(actor: Actor, input: SearchInput): Promise<SearchOutput> {
+  /**
+   * The search: full-text and vector halves in parallel, fused, filtered, paged, with snippets and facets.
+   * `snippets: 'plain'` (for callers that read the text, like the context engine) returns the start of
+   * each hit's text instead of a highlighted `ts_headline`, which costs the database a parse per hit.
+   */
+  async query(actor: Actor, input: SearchInput, how: { snippets?: 'highlighted' | 'plain' } = {}): Promise<SearchOutput> {
     const started = performance.now();
     const query = parseQuery(input.q);
     const filters: SearchFilters = {
@@ -137,7 +143,7 @@ export class SearchService {
       if (m.role) facets.role[m.role] = (facets.role[m.role] ?? 0) + 1;
     }
     const page = fused.slice(offset, offset + input.limit);
-    const snippets = await this.snippets(em, page.map((f) => f.id), query, actor.userId);
+    const snippets = how.snippets === 'plain' ? await this.plainSnippets(em, page.map((f) => f.id)) : await this.snippets(em, page.map((f) => f.id), query, actor.userId);
     const results: SearchResult[] = page.map((f) => {
       const m = meta.get(f.id)!;
       return {
@@ -240,6 +246,16 @@ export class SearchService {
       [...q.matchParams, options, JSON.stringify(ids)],
     );
     return new Map(rows.map((r) => [r.id, escapeHtml((r.snippet ?? '').replace(/\s+/g, ' ').trim()).split('\u0002').join('<mark>').split('\u0003').join('</mark>')]));
+  }
+
+  /** The first characters of each hit's text (body, else code), HTML-escaped like highlighted snippets. */
+  private async plainSnippets(em: ReturnType<ModuleDeps['em']>, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await em.execute<{ id: string; snippet: string }[]>(
+      `select d.id, left(case when d.body <> '' then d.body else d.code end, ?) as snippet from search_doc d where d.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+      [PLAIN_SNIPPET_CHARS, JSON.stringify(ids)],
+    );
+    return new Map(rows.map((r) => [r.id, escapeHtml(r.snippet.replace(/\s+/g, ' ').trim())]));
   }
 
   /** Conversation titles, entity names and vocabulary words starting with (or close to) a prefix. */
