@@ -52,16 +52,18 @@ const toMessageText = (r: Row): MessageText => ({
  */
 export async function messageTexts(em: EntityManager, ownerId: string, ids: readonly string[], options: { neighbours?: boolean } = {}): Promise<MessageText[]> {
   if (ids.length === 0) return [];
+  // A union of indexed lookups (by id, by parent id): an `or` of them made the planner scan every message of the owner.
   const neighbours = options.neighbours
-    ? ` or m.id in (select h.parent_id from hit h where h.parent_id is not null)
-        or (m.parent_id in (select h.id from hit h) and m.is_on_current_branch)`
+    ? ` union select h.parent_id from hit h where h.parent_id is not null
+        union select n.id from capture_message n join hit h on n.parent_id = h.id where n.is_on_current_branch and n.owner_id = ?`
     : '';
   const rows = await em.execute<Row[]>(
-    `with hit as (select id, parent_id from capture_message where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid))
+    `with hit as (select id, parent_id from capture_message where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)),
+     wanted as (select h.id from hit h${neighbours})
      select ${COLUMNS} from capture_message m join capture_conversation c on c.id = m.conversation_id
-     where m.owner_id = ? and not m.hidden and (m.id in (select h.id from hit h)${neighbours})
+     where m.id in (select w.id from wanted w) and m.owner_id = ? and not m.hidden
      order by m.conversation_id, m.position`,
-    [ownerId, JSON.stringify(ids), ownerId],
+    options.neighbours ? [ownerId, JSON.stringify(ids), ownerId, ownerId] : [ownerId, JSON.stringify(ids), ownerId],
   );
   return rows.map(toMessageText);
 }
