@@ -95,6 +95,8 @@ function messageCandidate(m: MessageText, score: number, label: string, maxChars
   };
 }
 
+/** "1 conversation", "2 conversations". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const titleOf = (title: string) => (title.length > 60 ? `${title.slice(0, 57)}…` : title);
 
 /**
@@ -130,7 +132,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
     return topics.map((t) => {
       const first = t.conversations[0];
       const examples = t.conversations.slice(0, 2).map((c) => `"${titleOf(c.title)}"`).join(', ');
-      const facts = [`${t.conversationCount} conversations`, t.lastSeenAt ? `last ${day(t.lastSeenAt)}` : null].filter(Boolean).join(', ');
+      const facts = [count(t.conversationCount, 'conversation'), t.lastSeenAt ? `last ${day(t.lastSeenAt)}` : null].filter(Boolean).join(', ');
       const phrases = t.keyphrases.filter((k) => k.toLowerCase() !== t.label.toLowerCase()).slice(0, 5).join(', ');
       return {
         kind: 'topic',
@@ -152,7 +154,7 @@ export async function retrieveLayers(sources: LayerSources, input: RetrieveInput
     return entities.map((e) => {
       const mention = e.mentions[0];
       const aliases = e.aliases.filter((a) => a.toLowerCase() !== e.name.toLowerCase()).slice(0, 3);
-      const seen = `${e.mentionCount} mentions in ${e.conversationCount} conversations${e.lastSeenAt ? `, last ${day(e.lastSeenAt)}` : ''}`;
+      const seen = `${count(e.mentionCount, 'mention')} in ${count(e.conversationCount, 'conversation')}${e.lastSeenAt ? `, last ${day(e.lastSeenAt)}` : ''}`;
       return {
         kind: 'entity',
         id: e.id,
