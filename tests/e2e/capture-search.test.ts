@@ -12,6 +12,16 @@ import { fakeNetwork, type RecordedPage } from '../helpers/fake-network.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESULTS, ROOT, claudePage } from './support.ts';
 
+/** What the page scripts below touch in the browser (the tests are type-checked without the DOM library; a cast, since the scripts run in the page). */
+interface BrowserGlobals {
+  seen: string[];
+  document: { activeElement: unknown; body: unknown; documentElement: { scrollWidth: number }; querySelector(selector: string): { textContent: string | null } | null };
+  localStorage: { getItem(key: string): string | null };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
+  DataTransfer: new () => { items: { add(file: unknown): void } };
+  File: new (parts: string[], name: string, options: { type: string }) => unknown;
+}
+
 const CHATGPT_SHARE = 'https://chatgpt.com/share/6972e35f-2944-8006-a2ea-b005ff22c02c';
 const UNSUPPORTED = 'https://example.com/some/page';
 const PHRASE = 'zanzibar lighthouse';
@@ -92,7 +102,7 @@ describe('the capture page', () => {
     // Record every status line the capture shows, to see the progress go by.
     await page.evaluate(() => {
       const seen: string[] = [];
-      const window = globalThis as any;
+      const window = globalThis as unknown as BrowserGlobals;
       window.seen = seen;
       new window.MutationObserver(() => {
         const label = window.document.querySelector('li.item[data-url^="https://claude.ai"] .label')?.textContent ?? '';
@@ -120,7 +130,7 @@ describe('the capture page', () => {
   it('imports an export dropped on the page and shows its report; the same file again changes nothing', async () => {
     const content = exportFile();
     const dataTransfer = await page.evaluateHandle((text) => {
-      const window = globalThis as any;
+      const window = globalThis as unknown as BrowserGlobals;
       const transfer = new window.DataTransfer();
       transfer.items.add(new window.File([text], 'conversations.json', { type: 'application/json' }));
       return transfer;
@@ -177,7 +187,7 @@ describe('the search page', () => {
     await page.keyboard.press('/');
     await page.waitForURL(`${t.url}/search`);
     const box = page.getByRole('combobox', { name: 'Search your conversations' });
-    await expect.poll(() => box.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)).toBe(true);
 
     await box.pressSequentially('lighth', { delay: 40 });
     const listbox = page.getByRole('listbox', { name: 'Suggestions' });
@@ -217,7 +227,7 @@ describe('the search page', () => {
     await page.keyboard.press('Control+k');
     await page.waitForURL(`${t.url}/search`);
     const box = page.getByRole('combobox', { name: 'Search your conversations' });
-    await expect.poll(() => box.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === (globalThis as unknown as BrowserGlobals).document.activeElement)).toBe(true);
     await page.keyboard.type(PHRASE);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/search\?q=/);
@@ -244,7 +254,7 @@ describe('the search page', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: path.join(RESULTS, 'search-phone-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
-    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1000, height: 900 });
   });
 });
@@ -312,7 +322,7 @@ describe('offline', () => {
     await page.getByRole('button', { name: 'Queue for later' }).click();
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase')).toBe('offline');
     expect(await item(CHATGPT_SHARE).innerText()).toContain('Queued offline');
-    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).localStorage.getItem('vivim.capture.offline-queue'))).toContain(CHATGPT_SHARE);
     await page.screenshot({ path: path.join(RESULTS, 'capture-offline.png'), fullPage: true });
     // The queue is in the browser: a reload (the app comes from its service worker) still shows it.
     await page.reload();
@@ -320,7 +330,7 @@ describe('offline', () => {
 
     await context.setOffline(false);
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
-    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).localStorage.getItem('vivim.capture.offline-queue'))).toBeNull();
     expect((await conversations()).some((c) => c.sourceUrl === CHATGPT_SHARE)).toBe(true);
     await page.screenshot({ path: path.join(RESULTS, 'capture-back-online.png'), fullPage: true });
   });
@@ -349,6 +359,6 @@ describe('many links at once', () => {
     await page.screenshot({ path: path.join(RESULTS, 'capture-batch.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(RESULTS, 'capture-phone.png'), fullPage: true });
-    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 });
