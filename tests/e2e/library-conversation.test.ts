@@ -106,7 +106,7 @@ describe('the library', () => {
   it('lists 301 conversations with a small DOM, loads pages as it scrolls, filters by title', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await signIn(context);
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     const rows = page.locator('ul[aria-label="Conversations"] > li');
     await expect.poll(() => rows.count()).toBeGreaterThan(5);
     expect(await rows.count()).toBeLessThan(40); // windowed: the first 100 are loaded, ~20 rendered
@@ -155,7 +155,7 @@ describe('the library', () => {
     const page = await context.newPage();
     const total = recordJs(page, PUBLIC);
     await page.goto(`${t.url}/`);
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.waitForLoadState('networkidle');
     const budget = total();
     console.log(`first page: ${budget.files.length} JS files, ${(budget.gzip / 1024).toFixed(1)} KB gzip`);
@@ -230,7 +230,7 @@ describe('the conversation view', () => {
   it('reads well on a phone in the dark theme', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const page = await signIn(context);
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.screenshot({ path: path.join(RESULTS, 'library-phone-dark.png') });
     await page.goto(`${t.url}/conversations/${conversationId}`);
     await expect.poll(() => page.locator('.mermaid .diagram svg').count(), { timeout: 30_000 }).toBe(1);

@@ -98,7 +98,7 @@ afterAll(async () => {
 describe('installable PWA', () => {
   it('has no installability errors, a complete manifest, and leaves mermaid out of the precache', async () => {
     await page.goto(`${t.url}/`);
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.evaluate(async () => void (await (globalThis as unknown as TestGlobals).navigator.serviceWorker.ready));
     await expect.poll(() => page.evaluate(() => Boolean((globalThis as unknown as TestGlobals).navigator.serviceWorker.controller)), { timeout: 15_000 }).toBe(true);
 

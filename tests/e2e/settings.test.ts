@@ -68,7 +68,7 @@ describe('first run', () => {
     await page.getByLabel('Email').fill(ADMIN);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByText('Administrator', { exact: true }).waitFor();
@@ -168,7 +168,7 @@ describe('administration', () => {
     await page.getByLabel('Email').fill(MEMBER);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'Library', exact: true }).waitFor();
     await page.goto(`${t.url}/settings`);
     await page.getByText('Member', { exact: true }).waitFor();
     expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
