@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ensureSecretKey, type Config } from '#config';
 import { acquireDataDirLock, type DataDirLock } from '#database/data-dir-lock.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '#database/embedded.ts';
+import { startMaintenance, type Maintenance } from '#database/maintenance.ts';
 import { migrate, openOrm } from '#database/orm.ts';
 import { loadProviders } from '#plugins/providers/loader.ts';
 import type { ProviderRegistry } from '#plugins/providers/sdk/index.ts';
@@ -50,6 +51,8 @@ export interface Runtime {
   /** Migrations applied by this start (empty when the schema was current). */
   migrationsApplied: string[];
   worker: WorkerHandle | undefined;
+  /** Vacuum/analyze upkeep of the embedded database (PGlite has no autovacuum); null with DATABASE_URL. */
+  maintenance: Maintenance | null;
   deps: ModuleDeps;
   /** Stops the worker, the modules, the ORM and the database, then releases the data dir. */
   stop(): Promise<void>;
@@ -80,7 +83,15 @@ async function checkExternalDatabase(url: string): Promise<void> {
 }
 
 /** Starts the runtime. With `worker: false` no jobs run here (CLI, or `VIVIM_WORKER=0`). */
-export async function startRuntime(options: { config: Config; log: Logger; modules: readonly ModuleManifest[]; worker?: boolean; overrides?: RuntimeOverrides }): Promise<Runtime> {
+export async function startRuntime(options: {
+  config: Config;
+  log: Logger;
+  modules: readonly ModuleManifest[];
+  worker?: boolean;
+  overrides?: RuntimeOverrides;
+  /** Upkeep timer of the embedded database (default on with it; its first check is 5 s after start). */
+  maintenance?: boolean;
+}): Promise<Runtime> {
   const { config, log } = options;
   const startedAt = new Date();
   const ordered = orderModules(options.modules);
@@ -122,6 +133,8 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
 
     const providers = await loadProviders(providerSources(config), { log: log.child({ component: 'providers' }) });
     const em = () => orm.em.fork();
+    const maintenance = embedded && options.maintenance !== false ? startMaintenance({ em, log: log.child({ component: 'database' }) }) : null;
+    if (maintenance) cleanup.push(() => maintenance.stop());
     const definitions: JobDefinitions = Object.assign({}, ...ordered.map((m) => m.jobs ?? {}));
     const jobs = new JobQueue({ definitions, em, log: log.child({ component: 'jobs' }) });
     const events = new EventBus(log.child({ component: 'events' }));
@@ -195,6 +208,7 @@ export async function startRuntime(options: { config: Config; log: Logger; modul
       get worker() {
         return worker;
       },
+      maintenance,
       deps,
       stop() {
         stopping ??= unwind();
