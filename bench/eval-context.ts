@@ -116,6 +116,8 @@ try {
     if (performance.now() - started > 20 * 60_000) throw new Error('background jobs did not finish in 20 minutes');
     await new Promise((r) => setTimeout(r, 1000));
   }
+  // What a running server does within half a minute of new data (PGlite has no autovacuum).
+  await server.runtime.maintenance?.runOnce();
   const counter = await tokenCounter(undefined);
   const rows = await server.runtime.deps.em().execute<{ text: string }[]>('select text from capture_message where owner_id = ?', [owner.id]);
   const historyTokens = rows.reduce((sum, row) => sum + counter.count(row.text), 0);

@@ -123,6 +123,8 @@ try {
     const t = (performance.now() - started) / 1000;
     if (jobs === 0 && status.pendingEmbeddings === 0 && status.documents > 0) {
       console.log(JSON.stringify({ step: 'indexed', seconds: Math.round(t), documents: status.documents, embedded: status.embedded }));
+      // What a running server does within half a minute of new data (PGlite has no autovacuum).
+      await runtime.maintenance?.runOnce();
       break;
     }
     if (t - lastLog > 30) {

@@ -61,6 +61,8 @@ export const listMemoriesInput = z.object({
   includeSuperseded: boolish.default(false),
   source: memorySource.optional(),
   q: z.string().trim().max(200).optional(),
+  /** Only memories drawn from this conversation (one of their provenance rows points into it). */
+  conversationId: z.string().uuid().optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -69,6 +69,10 @@ export class MemoryService {
       where.push('m.source = ?');
       params.push(input.source);
     }
+    if (input.conversationId) {
+      where.push('exists (select 1 from memory_provenance p where p.owner_id = m.owner_id and p.conversation_id = ? and p.memory_id = m.id)');
+      params.push(input.conversationId);
+    }
     if (input.q) {
       where.push("m.content ilike ? escape '\\'");
       params.push(`%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);

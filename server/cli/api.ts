@@ -28,7 +28,7 @@ export interface CliApi {
   capture(url: string, email: string, html?: string): Promise<CaptureResult>;
   conversations(email: string, limit: number): Promise<{ id: string; provider: string; title: string; messageCount: number; capturedAt: Date | string }[]>;
   /** A user's memories, newest first (current ones unless `includeSuperseded`). */
-  memories(email: string, input: { type?: MemoryType[]; limit: number; includeSuperseded?: boolean }): Promise<MemoryDto[]>;
+  memories(email: string, input: { type?: MemoryType[]; limit: number; includeSuperseded?: boolean; conversationId?: string }): Promise<MemoryDto[]>;
   addMemory(email: string, input: { type: MemoryType; content: string; pinned?: boolean }): Promise<MemoryDto>;
   forgetMemory(email: string, id: string): Promise<{ id: string; forgotten: true }>;
   search(email: string, input: SearchCliInput): Promise<SearchOutput>;

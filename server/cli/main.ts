@@ -381,12 +381,18 @@ export function buildCli(): Command {
     .option('--email <email>', 'whose memories (default: the only user)')
     .option('--type <types>', `only these types (comma-separated): ${MEMORY_TYPES.join(', ')}`)
     .option('--all', 'include superseded memories', false)
+    .option('--conversation <id>', 'only memories drawn from this conversation')
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
-    .action((options: JsonFlag & { email?: string; type?: string; all: boolean; limit: string }) =>
+    .action((options: JsonFlag & { email?: string; type?: string; all: boolean; conversation?: string; limit: string }) =>
       withApi(options, async (api) => {
         const type = options.type ? (options.type.split(',').map((v) => v.trim()).filter(Boolean) as MemoryType[]) : undefined;
-        const items = await api.memories(await ownerEmail(api, options.email), { type, includeSuperseded: options.all, limit: Math.min(200, Math.max(1, Number(options.limit) || 50)) });
+        const items = await api.memories(await ownerEmail(api, options.email), {
+          type,
+          includeSuperseded: options.all,
+          limit: Math.min(200, Math.max(1, Number(options.limit) || 50)),
+          ...(options.conversation ? { conversationId: options.conversation } : {}),
+        });
         const human = items.map((m) => `${m.id}  ${m.type.padEnd(12)} ${m.pinned ? '📌 ' : ''}${m.content}${m.supersededBy ? `  (superseded by ${m.supersededBy})` : ''}`).join('\n');
         print(options, items, items.length ? human : 'No memories yet.');
       }),

@@ -116,6 +116,16 @@ describe('offline extraction', () => {
     const history = (await t.call('GET', `/api/v1/memory/${location.id}/history`, { cookie: maya.cookie })).body;
     expect(history.revisions[0]).toMatchObject({ action: 'UPDATE', previousContent: 'Lives in Lisbon', content: 'Lives in Lisbon, Portugal' });
     expect(byContent.get('Has two kids')).toBeDefined();
+
+    // The memories drawn from one conversation (the conversation page lists them): any memory with a provenance row there.
+    const fromLater = (name.provenance as { sourceMessageId: string | null; conversationId?: string }[]).find((p) => p.sourceMessageId === 'l1')!.conversationId!;
+    const drawn = await memories(maya.cookie, `&conversationId=${fromLater}`);
+    const expected = after.filter((m) => (m.provenance as { conversationId?: string }[]).some((p) => p.conversationId === fromLater));
+    expect(drawn.map((m) => m.id).sort()).toEqual(expected.map((m) => m.id).sort());
+    expect(drawn.map((m) => m.content)).toEqual(expect.arrayContaining(['Name is Maya Lopez', 'Prefers spaces over tabs', 'Lives in Lisbon, Portugal']));
+    expect(drawn.length).toBeLessThan(after.length);
+    const bad = await t.call('GET', '/api/v1/memory?conversationId=not-a-uuid', { cookie: maya.cookie });
+    expect(bad.status).toBe(400);
   });
 
   it('never stores a secret: not in any memory table, revision or search document', async () => {
