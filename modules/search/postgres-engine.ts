@@ -22,6 +22,8 @@ const LOOSE_CANDIDATES = 400;
  */
 const COMMON_SHARE = 0.05;
 const SCAN_SHARE = 0.07;
+/** …and matches more documents than this (ten times the loose candidates). */
+const COMMON_MATCHES = 4000;
 /** A term the statistics do not list is rarer than every listed one: this share is assumed. */
 const UNLISTED_SHARE = 0.001;
 /** Fewer candidates than this from the strict and loose tiers: documents matching only common terms fill in. */
@@ -256,9 +258,10 @@ export class PostgresEngine implements LexicalEngine {
     const terms = groupTerms(query);
     const [expansions, stats] = await Promise.all([typoExpansions(em, filters.ownerId, query.terms), termStats(em, terms)]);
     const share = (t: string) => stats.shares.get(t) ?? UNLISTED_SHARE;
-    // A common term alone fills the loose candidates with documents matching nothing else: the
-    // other terms are sought instead (in a small library nothing is common: every match fits).
-    const common = new Set(terms.filter((t) => share(t) > COMMON_SHARE && share(t) * stats.documents > LOOSE_CANDIDATES));
+    // A common term alone fills the loose candidates with documents matching nothing else (an
+    // arbitrary tenth or less of its matches): the other terms are sought instead. In a library
+    // where a term matches fewer than ten times the candidates, it is not treated as common.
+    const common = new Set(terms.filter((t) => share(t) > COMMON_SHARE && share(t) * stats.documents > COMMON_MATCHES));
     const q = tsQuerySql(query, expansions, common);
     const filter = filterSql(filters);
     // Estimated shares of documents matching every term, and any sought term (phrases and exclusions only narrow them).
