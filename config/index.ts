@@ -37,7 +37,7 @@ export interface Config {
     shutdownTimeoutMs: number;
   };
   dataDir: string;
-  database: { url: string | undefined; maxConnections: number };
+  database: { url: string | undefined; maxConnections: number; sharedBuffersMb: number };
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
   auth: {
     sessionTtlDays: number;
@@ -132,7 +132,7 @@ export function loadConfig(
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     dataDir: path.resolve(cwd, env.VIVIM_DATA_DIR),
-    database: { url: env.DATABASE_URL, maxConnections: env.VIVIM_DB_MAX_CONNECTIONS },
+    database: { url: env.DATABASE_URL, maxConnections: env.VIVIM_DB_MAX_CONNECTIONS, sharedBuffersMb: env.VIVIM_DB_SHARED_BUFFERS_MB },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     auth: {
       sessionTtlDays: env.SESSION_TTL_DAYS,

@@ -64,6 +64,8 @@ export const envSchema = z
         .optional(),
     ),
     VIVIM_DB_MAX_CONNECTIONS: int(12, 4, 100),
+    /** Megabytes of the embedded PostgreSQL's shared buffers (its own page cache; the OS caches the files too). */
+    VIVIM_DB_SHARED_BUFFERS_MB: int(32, 8, 4096),
     MEILI_URL: optionalUrl,
     MEILI_API_KEY: optionalString,
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),

@@ -1,5 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -22,10 +25,19 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedDatabase(options: {
   dataDir: string;
   maxConnections: number;
+  /**
+   * PostgreSQL's own page cache. PGlite's default (128 MB) is a fixed cost in resident memory;
+   * the data files are also in the OS cache, so 32 MB answered the context bench (100k messages)
+   * as fast (p95 118 vs 118 ms) with 130 MB less RSS.
+   */
+  sharedBuffersMb?: number;
 }): Promise<EmbeddedDatabase> {
   const pgdata = path.join(options.dataDir, 'pgdata');
   mkdirSync(pgdata, { recursive: true });
-  const db = await PGlite.create({ dataDir: pgdata, extensions: { vector, pg_trgm } });
+  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) await initInChild(pgdata);
+  // A start parameter, not `postgresqlconf` (which replaces the data dir's whole postgresql.conf).
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb ?? 32}MB`];
+  const db = await PGlite.create({ dataDir: pgdata, extensions: { vector, pg_trgm }, startParams });
   await db.exec('CREATE EXTENSION IF NOT EXISTS vector; CREATE EXTENSION IF NOT EXISTS pg_trgm;');
   const server = new PGLiteSocketServer({
     db,
@@ -47,4 +59,15 @@ export async function startEmbeddedDatabase(options: {
       await db.close();
     },
   };
+}
+
+/** Runs initdb for a new data dir in a child process (see database/initdb.ts); its error output becomes the error. */
+async function initInChild(pgdata: string): Promise<void> {
+  const script = fileURLToPath(new URL('./initdb.ts', import.meta.url));
+  try {
+    await promisify(execFile)(process.execPath, [script, pgdata], { timeout: 5 * 60_000, maxBuffer: 4 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`Creating the embedded database in ${pgdata} failed${stderr ? `: ${stderr.split('\n').slice(-3).join(' ')}` : ''}`, { cause: error });
+  }
 }

@@ -113,7 +113,7 @@ export async function startRuntime(options: {
     if (url) {
       await checkExternalDatabase(url);
     } else {
-      embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, maxConnections: config.database.maxConnections });
+      embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, maxConnections: config.database.maxConnections, sharedBuffersMb: config.database.sharedBuffersMb });
       cleanup.push(() => embedded?.stop());
       url = embedded.url;
     }
