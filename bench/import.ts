@@ -54,9 +54,21 @@ try {
   const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
   const seconds = (performance.now() - started) / 1000;
   const storedPeakMb = Math.round(peak / 1e6);
-  while ((await runtime.jobs.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  // Full text is in place when no capture/search job is left (ACUs cut, every conversation indexed);
+  // memory extraction, the Librarian and the context warm-up go on after it.
+  const em = runtime.deps.em();
+  const pendingOf = async (like: string) =>
+    (await em.execute<{ n: number }[]>(`select count(*)::int as n from graphile_worker.jobs where task_identifier similar to ? and attempts < max_attempts`, [like]))[0]?.n ?? 0;
+  // Index requests are gathered for 300 ms before they are enqueued: zero twice, 500 ms apart.
+  for (let zeros = 0; zeros < 2; ) {
+    zeros = (await pendingOf('(capture|search).%')) > 0 ? 0 : zeros + 1;
+    await new Promise((resolve) => setTimeout(resolve, zeros === 1 ? 500 : 250));
+  }
   const indexedSeconds = (performance.now() - started) / 1000;
-  const [docs] = await runtime.deps.em().execute<{ n: number }[]>('select count(*)::int as n from search_doc');
+  const indexedPeakMb = Math.round(peak / 1e6);
+  while ((await runtime.jobs.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+  const allJobsSeconds = (performance.now() - started) / 1000;
+  const [docs] = await em.execute<{ n: number }[]>('select count(*)::int as n from search_doc');
   clearInterval(sampler);
   console.log(
     JSON.stringify({
@@ -68,6 +80,8 @@ try {
       storedPeakRssMb: storedPeakMb,
       fullTextIndexedSeconds: Math.round(indexedSeconds * 10) / 10,
       messagesPerSecondIndexed: Math.round(report.messages / indexedSeconds),
+      indexedPeakRssMb: indexedPeakMb,
+      allJobsSeconds: Math.round(allJobsSeconds * 10) / 10,
       searchDocuments: docs?.n ?? 0,
       peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1e6),
       baselineRssMb: Math.round(baseline.rss / 1e6),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { CaptureService } from '#modules/capture/index.ts';
 import { InvalidError, NotFoundError } from '#server/errors.ts';
+import { JobBatcher } from '#server/job-batcher.ts';
 import type { ModuleDeps } from '#server/module.ts';
 import { EXTRACTOR_VERSION } from './extract/analyze.ts';
 import { entityKey, matchTerms, STOP_WORDS } from './extract/text.ts';
@@ -32,13 +33,12 @@ function recency(at: string | Date | null): number {
 export class KnowledgeService {
   private readonly deps: ModuleDeps;
   private readonly log: Logger;
-  private readonly pending = new Map<string, Set<string>>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private releaseHold: (() => void) | null = null;
+  private readonly batcher: JobBatcher;
 
   constructor(deps: ModuleDeps) {
     this.deps = deps;
     this.log = deps.log.child({ module: 'knowledge' });
+    this.batcher = new JobBatcher({ jobs: deps.jobs, log: this.log, task: 'knowledge.librarian', batch: LIBRARIAN_BATCH, delayMs: LIBRARIAN_DELAY_MS, priority: LIBRARIAN_PRIORITY });
   }
 
   private get em(): () => EntityManager {
@@ -55,35 +55,12 @@ export class KnowledgeService {
 
   /** Queues a conversation for the Librarian; requests are gathered briefly into one job per owner and batch. */
   schedule(ownerId: string, conversationId: string): Promise<void> {
-    const set = this.pending.get(ownerId) ?? new Set<string>();
-    set.add(conversationId);
-    this.pending.set(ownerId, set);
-    this.releaseHold ??= this.deps.jobs.hold();
-    let total = 0;
-    for (const ids of this.pending.values()) total += ids.size;
-    if (total >= LIBRARIAN_BATCH) return this.flush();
-    this.flushTimer ??= setTimeout(() => void this.flush().catch((error: unknown) => this.log.error({ err: error }, 'could not queue the librarian')), LIBRARIAN_DELAY_MS);
-    return Promise.resolve();
+    return this.batcher.add(ownerId, conversationId);
   }
 
   /** Enqueues the gathered requests now. */
-  async flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const batches = [...this.pending.entries()];
-    this.pending.clear();
-    const release = this.releaseHold;
-    this.releaseHold = null;
-    try {
-      for (const [ownerId, ids] of batches) {
-        const all = [...ids];
-        for (let i = 0; i < all.length; i += LIBRARIAN_BATCH) {
-          await this.deps.jobs.enqueue('knowledge.librarian', { ownerId, conversationIds: all.slice(i, i + LIBRARIAN_BATCH) }, { ownerId, priority: LIBRARIAN_PRIORITY });
-        }
-      }
-    } finally {
-      release?.();
-    }
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 
   /**

@@ -35,6 +35,7 @@ export default defineModule({
     // Conversations never extracted (stored before this module, or while no worker ran) catch up.
     await deps.jobs.enqueue('memory.sweep', {}, { jobKey: 'memory.sweep', runAt: new Date(Date.now() + 3000) });
   },
+  onStop: (deps) => deps.services.memory?.stop(),
 });
 
 export type { MemoryService } from './service.ts';

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { actsAsAdmin, type Actor } from '#server/actor.ts';
 import { ForbiddenError, InvalidError, NotFoundError } from '#server/errors.ts';
+import { JobBatcher } from '#server/job-batcher.ts';
 import type { ModuleDeps } from '#server/module.ts';
 import { memoryEvents, type MemoryChangedEvent } from './events.ts';
 import { createExtractor } from './extract/index.ts';
@@ -20,10 +21,16 @@ interface Cursor {
 
 const ownerLock = (tx: EntityManager, ownerId: string) => tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`memory:${ownerId}`]);
 
+/** Conversations per extraction job, how long requests are gathered, and the job priority (search's indexing is 0). */
+const EXTRACT_BATCH = 50;
+const EXTRACT_DELAY_MS = 500;
+const EXTRACT_PRIORITY = 5;
+
 /** Memories of each user: what the assistants should know about them, with provenance and history. */
 export class MemoryService {
   private readonly deps: ModuleDeps;
   private readonly log: Logger;
+  private readonly batcher: JobBatcher;
   /** The configured extractor (offline by default, an LLM by config). */
   readonly extractor: MemoryExtractor;
 
@@ -31,6 +38,12 @@ export class MemoryService {
     this.deps = deps;
     this.log = deps.log.child({ module: 'memory' });
     this.extractor = options.extractor ?? createExtractor(deps.config, this.log);
+    this.batcher = new JobBatcher({ jobs: deps.jobs, log: this.log, task: 'memory.extract', batch: EXTRACT_BATCH, delayMs: EXTRACT_DELAY_MS, priority: EXTRACT_PRIORITY, payload: { force: false } });
+  }
+
+  /** Queues what is gathered (at stop; what is lost is found by the next start's sweep). */
+  async stop(): Promise<void> {
+    await this.batcher.flush().catch((error: unknown) => this.log.warn({ err: error }, 'extraction requests not queued at stop; the next start sweeps'));
   }
 
   /** Current memories for a prompt's context: pinned first, then importance × confidence, then recency. */
@@ -186,9 +199,12 @@ export class MemoryService {
     return { memory, revisions: await loadRevisions(this.deps.em(), ownerId, id) };
   }
 
-  /** Queues extraction of one conversation (coalesced per conversation). */
-  async scheduleExtract(ownerId: string, conversationId: string, options: { force?: boolean } = {}): Promise<{ jobId: string }> {
-    return this.deps.jobs.enqueue('memory.extract', { ownerId, conversationId, force: options.force ?? false }, { ownerId, jobKey: `memory.extract:${conversationId}`, runAt: new Date(Date.now() + 500) });
+  /**
+   * Queues extraction of a conversation: requests are gathered briefly into one job per owner and
+   * batch, after search's indexing (priority): an import's conversations are searchable first.
+   */
+  scheduleExtract(ownerId: string, conversationId: string): Promise<void> {
+    return this.batcher.add(ownerId, conversationId);
   }
 
   /** Re-runs extraction of a conversation of the caller's (or, for an admin naming the owner's email, of anyone's). */
@@ -196,7 +212,32 @@ export class MemoryService {
     if (ownerEmail !== undefined && !actsAsAdmin(actor)) throw new ForbiddenError('AUTH_ADMIN_REQUIRED', 'Only administrators may extract from another user\'s conversations');
     const owner = ownerEmail === undefined ? actor.userId : (await this.deps.services.auth!.findByEmail(ownerEmail.toLowerCase())).id;
     if (!(await this.deps.services.capture!.conversationTurns(owner, conversationId))) throw new NotFoundError('MEMORY_CONVERSATION_NOT_FOUND', { conversationId }, 'No such conversation');
-    return this.scheduleExtract(owner, conversationId, { force: true });
+    return this.deps.jobs.enqueue('memory.extract', { ownerId: owner, conversationIds: [conversationId], force: true }, { ownerId: owner, jobKey: `memory.extract:${conversationId}` });
+  }
+
+  /**
+   * The 'memory.extract' job over a batch of one owner's conversations. Every conversation is
+   * tried; if any failed, the job fails with the first error after the others are done (a retry
+   * skips the done ones: their content hash is unchanged).
+   */
+  async runExtractBatchJob(payload: { ownerId: string; conversationIds: string[]; force: boolean }, signal?: AbortSignal): Promise<ExtractionResult & { conversations: number }> {
+    const total: ExtractionResult & { conversations: number } = { conversations: 0, skipped: true, extractor: this.extractor.id, candidates: 0, rejected: 0, added: 0, updated: 0, superseded: 0, unchanged: 0, removed: 0, tokens: 0, truncated: false };
+    let failure: unknown = null;
+    for (const conversationId of new Set(payload.conversationIds)) {
+      if (signal?.aborted) throw new Error('the worker is stopping: the batch resumes on retry');
+      try {
+        const one = await this.runExtractJob({ ownerId: payload.ownerId, conversationId, force: payload.force }, signal);
+        total.conversations += 1;
+        total.skipped &&= one.skipped;
+        total.truncated ||= one.truncated;
+        for (const key of ['candidates', 'rejected', 'added', 'updated', 'superseded', 'unchanged', 'removed', 'tokens'] as const) total[key] += one[key];
+      } catch (error) {
+        this.log.warn({ err: error, conversationId }, 'memory extraction failed for a conversation of the batch');
+        failure ??= error;
+      }
+    }
+    if (failure) throw failure;
+    return total;
   }
 
   /** The 'memory.extract' job: extract, check, reconcile and store one conversation's memories. */

@@ -1,6 +1,7 @@
 import type { Actor } from '#server/actor.ts';
 import { InvalidError } from '#server/errors.ts';
 import type { JobContext } from '#server/jobs.ts';
+import { JobBatcher } from '#server/job-batcher.ts';
 import type { ModuleDeps } from '#server/module.ts';
 import type { Logger } from 'pino';
 import type { IndexedDoc, LexicalEngine, SearchFilters, SearchKind } from './engine.ts';
@@ -63,14 +64,13 @@ export class SearchService {
   readonly embedder: Embedder | null;
   private embedderError: string | null = null;
   private healthCache: { at: number; value: { ok: boolean; detail: string } } | null = null;
-  private readonly pendingIndex = new Map<string, Set<string>>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private releaseHold: (() => void) | null = null;
+  private readonly indexBatcher: JobBatcher;
   private readonly queryVectors = new Map<string, Float32Array>();
 
   constructor(deps: ModuleDeps, options: { engine?: LexicalEngine; embedder?: Embedder | null } = {}) {
     this.deps = deps;
     this.log = deps.log.child({ module: 'search' });
+    this.indexBatcher = new JobBatcher({ jobs: deps.jobs, log: this.log, task: 'search.index', batch: INDEX_BATCH, delayMs: INDEX_DELAY_MS });
     const { meiliUrl, meiliApiKey } = deps.config.search;
     this.engine = options.engine ?? (meiliUrl ? new MeiliEngine({ url: meiliUrl, apiKey: meiliApiKey, log: this.log }) : new PostgresEngine(deps.em));
     this.embedder = options.embedder === undefined ? createEmbedder(deps.config.embeddings, this.log) : options.embedder;
@@ -292,35 +292,12 @@ export class SearchService {
    * at the next start finds the difference.
    */
   scheduleIndex(ownerId: string, conversationId: string): Promise<void> {
-    const set = this.pendingIndex.get(ownerId) ?? new Set<string>();
-    set.add(conversationId);
-    this.pendingIndex.set(ownerId, set);
-    this.releaseHold ??= this.deps.jobs.hold();
-    let total = 0;
-    for (const ids of this.pendingIndex.values()) total += ids.size;
-    if (total >= INDEX_BATCH) return this.flushIndex();
-    this.flushTimer ??= setTimeout(() => void this.flushIndex().catch((error: unknown) => this.log.error({ err: error }, 'could not queue indexing')), INDEX_DELAY_MS);
-    return Promise.resolve();
+    return this.indexBatcher.add(ownerId, conversationId);
   }
 
   /** Enqueues the gathered index requests now. */
-  async flushIndex(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const batches = [...this.pendingIndex.entries()];
-    this.pendingIndex.clear();
-    const release = this.releaseHold;
-    this.releaseHold = null;
-    try {
-      for (const [ownerId, ids] of batches) {
-        const all = [...ids];
-        for (let i = 0; i < all.length; i += INDEX_BATCH) {
-          await this.deps.jobs.enqueue('search.index', { ownerId, conversationIds: all.slice(i, i + INDEX_BATCH) }, { ownerId });
-        }
-      }
-    } finally {
-      release?.();
-    }
+  flushIndex(): Promise<void> {
+    return this.indexBatcher.flush();
   }
 
   /** The 'search.index' job: indexes a batch of one owner's conversations (each in its own transaction). */
