@@ -113,12 +113,7 @@ export async function startRuntime(options: {
     if (url) {
       await checkExternalDatabase(url);
     } else {
-      embedded = await startEmbeddedDatabase({
-        dataDir: config.dataDir,
-        maxConnections: config.database.maxConnections,
-        sharedBuffersMb: config.database.sharedBuffersMb,
-        onFailure: (err) => log.fatal({ err }, 'the embedded database stopped: restart VIVIM'),
-      });
+      embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, maxConnections: config.database.maxConnections, sharedBuffersMb: config.database.sharedBuffersMb });
       cleanup.push(() => embedded?.stop());
       url = embedded.url;
     }

@@ -74,23 +74,6 @@ describe('embedded database', () => {
     }
   });
 
-  it('runs SQL in its own thread: a long statement does not stall the application', async () => {
-    const dir = dataDir();
-    const config = testConfig(dir);
-    const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: false, maintenance: false });
-    try {
-      const slow = runtime.orm.em.fork().execute('select pg_sleep(1.5)');
-      const started = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      // In the application's thread, the timer would fire only after the statement (~1.5 s).
-      expect(performance.now() - started).toBeLessThan(700);
-      await slow;
-      expect(performance.now() - started).toBeGreaterThan(1000);
-    } finally {
-      await runtime.stop();
-    }
-  });
-
   it('answers a pgvector KNN query through the ORM connection', async () => {
     const dir = dataDir();
     const config = testConfig(dir);
