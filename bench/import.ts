@@ -54,6 +54,8 @@ try {
   const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
   const seconds = (performance.now() - started) / 1000;
   const storedPeakMb = Math.round(peak / 1e6);
+  const progress = (step: string, at: number) => console.log(JSON.stringify({ step, seconds: Math.round(at * 10) / 10, messagesPerSecond: Math.round(report.messages / at), peakRssMb: Math.round(peak / 1e6) }));
+  progress('stored', seconds);
   // Full text is in place when no capture/search job is left (ACUs cut, every conversation indexed);
   // memory extraction, the Librarian and the context warm-up go on after it.
   const em = runtime.deps.em();
@@ -66,6 +68,7 @@ try {
   }
   const indexedSeconds = (performance.now() - started) / 1000;
   const indexedPeakMb = Math.round(peak / 1e6);
+  progress('full text in place', indexedSeconds);
   while ((await runtime.jobs.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
   const allJobsSeconds = (performance.now() - started) / 1000;
   const [docs] = await em.execute<{ n: number }[]>('select count(*)::int as n from search_doc');
