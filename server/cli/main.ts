@@ -29,6 +29,20 @@ function print(options: JsonFlag, value: unknown, human: string): void {
   process.stdout.write(options.json ? `${JSON.stringify(value)}\n` : `${human}\n`);
 }
 
+/** A validation error's message is its zod issues as JSON: "conversationId: Invalid UUID; limit: …" reads better. */
+function readableIssues(message: string): string {
+  if (!message.startsWith('[')) return message;
+  try {
+    const issues = JSON.parse(message) as unknown;
+    if (Array.isArray(issues) && issues.length > 0 && issues.every((i) => i && typeof (i as { message?: unknown }).message === 'string')) {
+      return (issues as { path?: unknown[]; message: string }[]).map((i) => `${(i.path ?? []).join('.') || 'input'}: ${i.message}`).join('; ');
+    }
+  } catch {
+    // not JSON: the message as it is
+  }
+  return message;
+}
+
 /** Prints an error the way the command's output mode asks, and returns the exit code. */
 function fail(error: unknown, json: boolean): number {
   let code = 'ERROR';
@@ -47,6 +61,7 @@ function fail(error: unknown, json: boolean): number {
   } else if (error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string' && /^[A-Z_]+$/.test((error as { code: string }).code)) {
     code = (error as { code: string }).code;
   }
+  message = readableIssues(message);
   if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
   else process.stderr.write(`vivim: ${message}${code !== 'ERROR' && code !== 'CONFIG_INVALID' ? ` (${code})` : ''}\n`);
   return exit;

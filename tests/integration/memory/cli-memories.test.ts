@@ -29,6 +29,17 @@ describe('vivim memories', () => {
     expect(human.stdout).toMatch(/^[0-9a-f-]{36} {2}preference +📌 Prefers metric units$/m);
     expect(human.stdout).not.toMatch(/Lives in Lisbon/);
 
+    // Only the memories drawn from one conversation; a malformed id is refused in words, not as a zod dump.
+    const conversationId = (JSON.parse(listed.stdout) as { provenance: { conversationId: string }[] }[])[0]!.provenance[0]!.conversationId;
+    const drawn = await runCli(['memories', 'list', '--conversation', conversationId, '--json'], env);
+    expect(drawn.code, drawn.stderr).toBe(0);
+    const drawnItems = JSON.parse(drawn.stdout) as { content: string }[];
+    expect(drawnItems.map((m) => m.content)).toContain('Name is Maya Lopez');
+    expect(drawnItems.map((m) => m.content)).not.toContain('Prefers metric units');
+    const malformed = await runCli(['memories', 'list', '--conversation', 'not-a-uuid'], env);
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toBe('vivim: conversationId: Invalid UUID (BAD_REQUEST)\n');
+
     const forgot = await runCli(['memories', 'forget', memory.id, '--json'], env);
     expect(JSON.parse(forgot.stdout)).toEqual({ id: memory.id, forgotten: true });
     const again = await runCli(['memories', 'forget', memory.id], env);
