@@ -2,13 +2,12 @@
 // /settings/capture and takes the "Save to VIVIM" link; run on a (routed) claude.ai share page, its
 // code posts the page to the server and reports in an overlay. Also: the extension download.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bookmarkletCode } from '../../client/utils/bookmarklet.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, RESULTS, ROOT, claudePage, routeProviders } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, RESULTS, claudePage, routeProviders, prepareWebApp } from './support.ts';
 
 const OVERLAY = '#vivim-capture-overlay';
 /** The same share page as saved, with SingleFile's `default-src 'none'` CSP tag (as strict as claude.ai's own). */
@@ -20,9 +19,7 @@ let t: TestServer;
 
 beforeAll(async () => {
   // The PWA is served from .output/public: build it when its sources changed (npm run build).
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t = await startTestServer({ env: { CAPTURE_RATE_LIMIT_PER_MINUTE: '1000', AUTH_RATE_LIMIT_PER_MINUTE: '1000' } });
   await t.signUp('alice@example.com');

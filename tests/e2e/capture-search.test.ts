@@ -3,14 +3,13 @@
 // find a phrase from it with the keyboard shortcut and follow the result to its message; links
 // pasted offline wait in the browser and go out when it is back online.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chatgptConversation, chatgptExportJson } from '../factories/chatgpt-export.ts';
 import { fakeNetwork, type RecordedPage } from '../helpers/fake-network.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESULTS, ROOT, claudePage } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CLAUDE_MESSAGES, CLAUDE_SHARE, FIXTURES, RESULTS, claudePage, prepareWebApp } from './support.ts';
 
 /** What the page scripts below touch in the browser (the tests are type-checked without the DOM library; a cast, since the scripts run in the page). */
 interface BrowserGlobals {
@@ -49,9 +48,7 @@ let cookie = '';
 
 beforeAll(async () => {
   if (!readFileSync(path.join(FIXTURES, 'share-pages', 'chatgpt', 'page.html'), 'utf8')) throw new Error(`the saved share pages are missing from ${FIXTURES}`);
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   const pages = new Map<string, RecordedPage>([
     [CLAUDE_SHARE, { body: claudePage({ withCsp: false }) }],
     ...[...MORE_SHARES, RETRIED_SHARE].map((url): [string, RecordedPage] => [url, { body: claudePage({ withCsp: false }) }]),

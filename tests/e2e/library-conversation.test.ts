@@ -4,14 +4,12 @@
 // conversation and sees every part rendered, switches branches, follows a #m-<id> link, and the
 // first page stays within its JavaScript budget. Screenshots land in test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { lazyLibrariesIn, recordJs } from '../../bench/pwa-size.ts';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT, prepareWebApp } from './support.ts';
 
 const PUBLIC = path.join(ROOT, '.output', 'public');
 const TITLE = 'Rich rendering sampler';
@@ -74,9 +72,7 @@ let conversationId = '';
 const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', CAPTURE_RATE_LIMIT_PER_MINUTE: '1000', EMBEDDING_PROVIDER: 'off' } });
   cookie = (await t.signUp('reader@example.com')).cookie;

@@ -5,13 +5,11 @@
 // context builder compiles a cited bundle within the budget, shows the token meter and sections by
 // layer, and copies the bundle. Both pages fit a 375 px phone. Screenshots land in test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, RESULTS, prepareWebApp } from './support.ts';
 
 const TITLE = 'Getting to know Ada';
 const ABOUT = 'Hi! My name is Ada Lovelace and I work at Acme Labs as a data engineer. I prefer TypeScript over JavaScript. I live in London.';
@@ -45,9 +43,7 @@ function overflow(page: Page): Promise<number> {
 const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000' } });
   cookie = (await t.signUp('ada@example.com')).cookie;

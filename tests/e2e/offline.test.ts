@@ -5,14 +5,13 @@
 // saved conversation with its table, code and mermaid diagram; back online the app talks to the
 // server again without a reload. Screenshots land in test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chatgptConversation } from '../factories/chatgpt-export.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT, prepareWebApp } from './support.ts';
 
 const PUBLIC = path.join(ROOT, '.output', 'public');
 const TITLE = 'Offline diagrams';
@@ -73,9 +72,7 @@ function biggestChunk(): string {
 const importJson = async (json: string) => t.waitImport(cookie, await t.upload(cookie, json));
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000' } });
   cookie = (await t.signUp('offline@example.com')).cookie;
   const rich = chatgptConversation(0, { conversations: 1, messagesPer: 2, idPrefix: 'rich' }) as { title: string; update_time: number; mapping: Record<string, { message: { content: { parts: string[] } } | null }> };

@@ -5,12 +5,10 @@
 // health, providers, jobs (a self-test runs) and people; a member sees no administration; every
 // page is labelled for assistive technology and fits a 375 px phone. Screenshots land in test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, RESULTS, prepareWebApp } from './support.ts';
 
 const ADMIN = 'owner@example.com';
 const MEMBER = 'member@example.com';
@@ -21,9 +19,7 @@ let t: TestServer;
 let admin: BrowserContext;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
-  expect(build.status).toBe(0);
-  mkdirSync(RESULTS, { recursive: true });
+  prepareWebApp();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t = await startTestServer({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '1000', GOOGLE_CLIENT_ID: 'e2e-client', GOOGLE_CLIENT_SECRET: 'e2e-secret' } });
 });

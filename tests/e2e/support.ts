@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium, the saved provider pages in ../shared/fixtures,
 // and request routing that serves those pages under their real URLs.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
@@ -12,6 +13,13 @@ export const RESULTS = path.join(ROOT, 'test-results');
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Before an e2e file: the web app is built (or found current) and the screenshot folder exists. */
+export function prepareWebApp(): void {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-client.ts')], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`building the web app failed (exit ${build.status})`);
+  mkdirSync(RESULTS, { recursive: true });
+}
 
 /** A public Claude share whose saved page holds 4 messages. */
 export const CLAUDE_SHARE = 'https://claude.ai/share/ca5ad573-749e-40a2-93f1-dc0473215fa5';
