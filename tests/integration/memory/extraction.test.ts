@@ -117,7 +117,7 @@ describe('offline extraction', () => {
     expect(history.revisions[0]).toMatchObject({ action: 'UPDATE', previousContent: 'Lives in Lisbon', content: 'Lives in Lisbon, Portugal' });
     expect(byContent.get('Has two kids')).toBeDefined();
 
-    // The memories drawn from one conversation (the conversation page lists them): any memory with a provenance row there.
+    // The memories drawn from one conversation (the conversation page lists them): every memory with a provenance row there.
     const fromLater = (name.provenance as { sourceMessageId: string | null; conversationId?: string }[]).find((p) => p.sourceMessageId === 'l1')!.conversationId!;
     const drawn = await memories(maya.cookie, `&conversationId=${fromLater}`);
     const expected = after.filter((m) => (m.provenance as { conversationId?: string }[]).some((p) => p.conversationId === fromLater));
