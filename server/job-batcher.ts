@@ -64,12 +64,4 @@ export class JobBatcher {
       release?.();
     }
   }
-
-  /** Stops the timer (what is gathered is enqueued by a last flush, or found by the next sweep). */
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.releaseHold?.();
-    this.releaseHold = null;
-  }
 }
