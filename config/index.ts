@@ -69,6 +69,8 @@ export interface Config {
     timeoutMs: number;
     /** Retries on 429, 5xx, timeouts and network errors (openai). */
     retries: number;
+    /** Worker threads running the local model, each with its own copy (~200 MB); a bulk pass splits its batches over them. */
+    threads: number;
   };
   llm: {
     provider: Env['LLM_PROVIDER'];
@@ -165,6 +167,7 @@ export function loadConfig(
       batchSize: env.EMBEDDING_BATCH,
       timeoutMs: env.EMBEDDING_TIMEOUT_MS,
       retries: env.EMBEDDING_RETRIES,
+      threads: env.EMBEDDING_THREADS,
     },
     llm: {
       provider: env.LLM_PROVIDER,

@@ -86,6 +86,7 @@ export const envSchema = z
     EMBEDDING_BATCH: int(64, 1, 2048),
     EMBEDDING_TIMEOUT_MS: int(30000, 1000, 600000),
     EMBEDDING_RETRIES: int(3, 0, 10),
+    EMBEDDING_THREADS: int(1, 1, 8),
     LLM_PROVIDER: z.enum(['none', 'openai', 'anthropic', 'gemini']).default('none'),
     LLM_MODEL: optionalString,
     LLM_URL: optionalUrl,

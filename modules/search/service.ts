@@ -22,8 +22,8 @@ const POOL = 500;
  * 500-hit pool cost ~130 ms at 100k); past ~100, vector ranks add nothing to the fusion.
  */
 const VECTOR_POOL = 100;
-/** Documents embedded per batch, and the most one embed job run handles before re-queueing itself. */
-const EMBED_BATCH = 8;
+/** Documents embedded per batch per embedder thread, and the most one embed job run handles before re-queueing itself. */
+const EMBED_BATCH = 16;
 const EMBED_RUN_MS = 20_000;
 /** Conversations per index job, and how long index requests are gathered before they are enqueued. */
 const INDEX_BATCH = 200;
@@ -502,7 +502,7 @@ export class SearchService {
         `select d.id, d.owner_id, d.kind, d.title, left(d.body, 4000) as body, left(d.code, 4000) as code from search_doc d
          where ${phases[phase]} and d.id > ?::uuid and not exists (select 1 from search_embedding e where e.doc_id = d.id and e.model = ?)
          order by d.id limit ?`,
-        [after, embedder.id, EMBED_BATCH],
+        [after, embedder.id, EMBED_BATCH * this.deps.config.embeddings.threads],
       );
       if (docs.length === 0) {
         if (++phase >= phases.length) break;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '#config';
 import { OpenAiEmbedder } from './openai.ts';
+import { EmbedderPool } from './pool.ts';
 import { UseLiteEmbedder } from './use-lite.ts';
 
 export { EmbeddingError, embeddingErrorCodes, type EmbeddingErrorCode } from './errors.ts';
@@ -45,7 +46,8 @@ export function createEmbedder(config: EmbeddingsConfig, log: Logger): Embedder 
     case 'off':
       return null;
     case 'local':
-      return new UseLiteEmbedder({ timeoutMs: config.timeoutMs, log });
+      if (config.threads <= 1) return new UseLiteEmbedder({ timeoutMs: config.timeoutMs, log });
+      return new EmbedderPool(Array.from({ length: config.threads }, () => new UseLiteEmbedder({ timeoutMs: config.timeoutMs, log })));
     case 'openai':
       if (!config.url || !config.model) throw new TypeError('EMBEDDING_URL and EMBEDDING_MODEL are required for the openai embedder');
       return new OpenAiEmbedder({
