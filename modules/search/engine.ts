@@ -17,6 +17,11 @@ export interface IndexedDoc {
   refId: string;
   conversationId: string | null;
   messageId: string | null;
+  /**
+   * On a message document: the ACU cut from it that repeats its whole text. That ACU has no document
+   * of its own; a search for kind `acu` matches this document and shows it as the ACU.
+   */
+  acuId: string | null;
   sourceConversationId: string | null;
   sourceMessageId: string | null;
   provider: string | null;

@@ -27,6 +27,8 @@ export const SearchDoc = defineEntity({
     refId: p.uuid(),
     conversationId: p.uuid().nullable(),
     messageId: p.uuid().nullable(),
+    /** On a message document: the ACU that repeats the message's whole text (it has no document of its own; an ACU search finds it here). */
+    acuId: p.uuid().nullable(),
     sourceConversationId: p.text().nullable(),
     sourceMessageId: p.text().nullable(),
     provider: p.text().nullable(),

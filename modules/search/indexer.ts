@@ -17,11 +17,31 @@ export interface DocRow extends IndexedDoc {
 
 function finish(doc: Omit<DocRow, 'contentHash' | 'lang'> & { lang?: DocRow['lang'] }): DocRow {
   const lang = doc.lang ?? detectLang(`${doc.title}\n${doc.body}`);
-  const contentHash = hashFields([doc.kind, doc.title, doc.body, doc.code, doc.context, doc.role, doc.provider, doc.createdAt, doc.sourceConversationId, doc.sourceMessageId, doc.messageId, lang]);
+  const contentHash = hashFields([doc.kind, doc.title, doc.body, doc.code, doc.context, doc.role, doc.provider, doc.createdAt, doc.sourceConversationId, doc.sourceMessageId, doc.messageId, doc.acuId, lang]);
   return { ...doc, lang, contentHash };
 }
 
-/** The documents of one conversation: itself (title, tags), each visible message, each ACU. */
+const normalized = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * ACUs that repeat the whole text of the one message they were cut from (a one-paragraph question,
+ * a code-only answer): message id → ACU id. Such an ACU gets no document of its own (it would be
+ * indexed and embedded twice); the message's document stands for it.
+ */
+function foldedAcus(source: IndexSource, visible: ReadonlyMap<string, { body: string; code: string }>): Map<string, string> {
+  const folded = new Map<string, string>();
+  for (const acu of source.acus) {
+    if (acu.messageIds.length !== 1) continue;
+    const messageId = acu.messageIds[0]!;
+    const m = visible.get(messageId);
+    if (!m || folded.has(messageId)) continue;
+    const [own, other] = acu.type === 'code' ? [m.code, m.body] : [m.body, m.code];
+    if (other === '' && own !== '' && normalized(own) === normalized(acu.content)) folded.set(messageId, acu.id);
+  }
+  return folded;
+}
+
+/** The documents of one conversation: itself (title, tags), each visible message, each ACU that says more than its message. */
 export function buildDocs(source: IndexSource): DocRow[] {
   const c = source.conversation;
   const base = { ownerId: c.ownerId, conversationId: c.id, sourceConversationId: c.sourceId, provider: c.provider, title: c.title };
@@ -29,6 +49,7 @@ export function buildDocs(source: IndexSource): DocRow[] {
     .filter((m) => !m.hidden)
     .map((m) => ({ message: m, ...partsToFields(m.parts) }))
     .filter((m) => m.body !== '' || m.code !== '');
+  const folded = foldedAcus(source, new Map(visible.map((m) => [m.message.id, m])));
   const docs: DocRow[] = [];
   const firstUser = visible.find((m) => m.message.role === 'user');
   docs.push(
@@ -38,6 +59,7 @@ export function buildDocs(source: IndexSource): DocRow[] {
       kind: 'conversation',
       refId: c.id,
       messageId: null,
+      acuId: null,
       sourceMessageId: null,
       role: null,
       body: [c.tags.map((t) => `#${t}`).join(' '), truncate(firstUser?.body ?? '', 500)].filter(Boolean).join('\n'),
@@ -58,6 +80,7 @@ export function buildDocs(source: IndexSource): DocRow[] {
         kind: 'message',
         refId: m.message.id,
         messageId: m.message.id,
+        acuId: folded.get(m.message.id) ?? null,
         sourceMessageId: m.message.sourceId,
         role: m.message.role,
         body: m.body,
@@ -68,7 +91,9 @@ export function buildDocs(source: IndexSource): DocRow[] {
     );
   });
   const byId = new Map(source.messages.map((m) => [m.id, m]));
+  const foldedIds = new Set(folded.values());
   for (const acu of source.acus) {
+    if (foldedIds.has(acu.id)) continue;
     const first = acu.messageIds.map((id) => byId.get(id)).find(Boolean) ?? null;
     const isCode = acu.type === 'code';
     docs.push(
@@ -78,6 +103,7 @@ export function buildDocs(source: IndexSource): DocRow[] {
         kind: 'acu',
         refId: acu.id,
         messageId: first?.id ?? null,
+        acuId: null,
         sourceMessageId: first?.sourceId ?? null,
         role: first?.role ?? null,
         body: isCode ? '' : acu.content,
@@ -90,7 +116,7 @@ export function buildDocs(source: IndexSource): DocRow[] {
   return docs;
 }
 
-const COLUMNS = `id uuid, owner_id uuid, kind text, ref_id uuid, conversation_id uuid, message_id uuid, source_conversation_id text,
+const COLUMNS = `id uuid, owner_id uuid, kind text, ref_id uuid, conversation_id uuid, message_id uuid, acu_id uuid, source_conversation_id text,
   source_message_id text, provider text, role text, title text, body text, code text, context text, created_at timestamptz, lang text, content_hash text`;
 
 const TSV = `setweight(to_tsvector(r.lang::regconfig, r.title), 'A') || setweight(to_tsvector(r.lang::regconfig, r.body), 'B')
@@ -104,6 +130,7 @@ function toRecord(d: DocRow) {
     ref_id: d.refId,
     conversation_id: d.conversationId,
     message_id: d.messageId,
+    acu_id: d.acuId,
     source_conversation_id: d.sourceConversationId,
     source_message_id: d.sourceMessageId,
     provider: d.provider,
@@ -137,12 +164,12 @@ export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Pro
   for (let i = 0; i < docs.length; i += 200) {
     const chunk = docs.slice(i, i + 200);
     await tx.execute(
-      `insert into search_doc (id, owner_id, kind, ref_id, conversation_id, message_id, source_conversation_id, source_message_id, provider, role,
+      `insert into search_doc (id, owner_id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role,
          title, body, code, context, created_at, lang, content_hash, tsv, indexed_at)
-       select r.id, r.owner_id, r.kind, r.ref_id, r.conversation_id, r.message_id, r.source_conversation_id, r.source_message_id, r.provider, r.role,
+       select r.id, r.owner_id, r.kind, r.ref_id, r.conversation_id, r.message_id, r.acu_id, r.source_conversation_id, r.source_message_id, r.provider, r.role,
          r.title, r.body, r.code, r.context, r.created_at, r.lang, r.content_hash, ${TSV}, now()
        from jsonb_to_recordset(?::jsonb) as r(${COLUMNS})
-       on conflict (id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id,
+       on conflict (id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id, acu_id = excluded.acu_id,
          source_conversation_id = excluded.source_conversation_id, source_message_id = excluded.source_message_id, provider = excluded.provider,
          role = excluded.role, title = excluded.title, body = excluded.body, code = excluded.code, context = excluded.context,
          created_at = excluded.created_at, lang = excluded.lang, content_hash = excluded.content_hash, tsv = excluded.tsv, indexed_at = now()`,

@@ -174,7 +174,12 @@ export function filterSql(filters: SearchFilters): { sql: string; params: unknow
     where.push(`${column} in (select jsonb_array_elements_text(?::jsonb))`);
     params.push(JSON.stringify(values));
   };
-  anyOf('d.kind', filters.kinds);
+  if (filters.kinds && filters.kinds.length > 0) {
+    // A message document with acu_id also stands for that ACU (see IndexedDoc.acuId).
+    const standIn = filters.kinds.includes('acu') ? ' or d.acu_id is not null' : '';
+    where.push(`(d.kind in (select jsonb_array_elements_text(?::jsonb))${standIn})`);
+    params.push(JSON.stringify(filters.kinds));
+  }
   anyOf('d.provider', filters.providers);
   anyOf('d.role', filters.roles);
   if (filters.conversationId) {

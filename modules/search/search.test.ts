@@ -92,6 +92,41 @@ describe('documents', () => {
     expect(docs[1]).toMatchObject({ sourceMessageId: 'u1', role: 'user', context: 'Answer one' });
     expect(docs[3]).toMatchObject({ code: 'x = 1', body: '', sourceMessageId: 'a1', role: 'assistant' });
     expect(docs.map((d) => d.id)).toEqual(buildDocs(source).map((d) => d.id));
+    expect(docs[1]!.acuId).toBeNull();
     expect(docId('message', 'x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('gives an ACU that repeats its whole message no document of its own: the message document stands for it', () => {
+    const text = (t: string) => ({ type: 'text' as const, text: t, format: 'markdown' as const });
+    const msg = (id: string, role: string, parts: unknown[]) => ({ id, sourceId: id.slice(0, 2), role, createdAt: null, position: 0, isOnCurrentBranch: true, hidden: false, parts: parts as never });
+    const acu = (id: string, type: string, content: string, messageIds: string[]) => ({ id, type, content, language: null, messageIds, createdAt: '2026-01-01T00:00:00.000Z' });
+    const [q, a, c, x] = ['a1111111-1111-4111-8111-111111111111', 'a2222222-2222-4222-8222-222222222222', 'a3333333-3333-4333-8333-333333333333', 'a4444444-4444-4444-8444-444444444444'];
+    const source = {
+      conversation: { id: '11111111-1111-4111-8111-111111111111', ownerId: '22222222-2222-4222-8222-222222222222', provider: 'claude', sourceId: 's', title: 'T', tags: [], createdAt: null, contentHash: 'h' },
+      messages: [
+        msg(q, 'user', [text('How do I  reverse a list\nin Python?')]),
+        msg(a, 'assistant', [text('Use slicing:'), { type: 'code', code: 'items[::-1]', language: 'python' }]),
+        msg(c, 'assistant', [{ type: 'code', code: 'print(1)', language: 'python' }]),
+      ],
+      acus: [
+        acu('b1111111-1111-4111-8111-111111111111', 'question', 'How do I reverse a list in Python?', [q]),
+        acu('b2222222-2222-4222-8222-222222222222', 'answer', 'Use slicing:', [a]),
+        acu('b3333333-3333-4333-8333-333333333333', 'code', 'items[::-1]', [a]),
+        acu('b4444444-4444-4444-8444-444444444444', 'code', 'print(1)', [c]),
+        acu('b5555555-5555-4555-8555-555555555555', 'decision', 'How do I reverse a list in Python?', [q, x]),
+      ],
+    };
+    const docs = buildDocs(source);
+    const byRef = new Map(docs.map((d) => [d.refId, d]));
+    // The question repeats its message (whitespace aside), the code-only answer repeats its message: folded.
+    expect(byRef.get(q)!.acuId).toBe('b1111111-1111-4111-8111-111111111111');
+    expect(byRef.get(c)!.acuId).toBe('b4444444-4444-4444-8444-444444444444');
+    expect(byRef.has('b1111111-1111-4111-8111-111111111111')).toBe(false);
+    expect(byRef.has('b4444444-4444-4444-8444-444444444444')).toBe(false);
+    // Prose and code of one message are two ACUs, each only part of it; an ACU cut from two messages: kept.
+    expect(byRef.get(a)!.acuId).toBeNull();
+    expect(docs.filter((d) => d.kind === 'acu').map((d) => d.refId).sort()).toEqual(['b2222222-2222-4222-8222-222222222222', 'b3333333-3333-4333-8333-333333333333', 'b5555555-5555-4555-8555-555555555555']);
+    // The stand-in is part of the content hash: folding or unfolding rewrites the document.
+    expect(byRef.get(q)!.contentHash).not.toBe(buildDocs({ ...source, acus: [] }).find((d) => d.refId === q)!.contentHash);
   });
 });

@@ -115,7 +115,9 @@ export class SearchService {
     ]);
     const options: FusionOptions = input.mode === 'vector' ? { ...DEFAULT_FUSION, lexicalWeight: 0, vectorWeight: 1, minSimilarity: 0 } : DEFAULT_FUSION;
     let fused = fuse(lexical, vector.hits, options);
-    const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId);
+    // Asked for ACUs but not messages: a message document standing for its one ACU shows as that ACU.
+    const asAcu = Boolean(filters.kinds?.includes('acu') && !filters.kinds.includes('message'));
+    const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId, asAcu);
     fused = fused.filter((f) => meta.has(f.id));
     if (!input.kind || input.kind.length !== 1) {
       // A message and an ACU cut from it say the same thing: the message is the result (it opens in
@@ -210,9 +212,9 @@ export class SearchService {
     }
   }
 
-  private async docMeta(em: ReturnType<ModuleDeps['em']>, ids: readonly string[], ownerId: string) {
-    const rows = ids.length === 0 ? [] : await em.execute<{ id: string; kind: SearchKind; ref_id: string; conversation_id: string | null; message_id: string | null; source_conversation_id: string | null; source_message_id: string | null; provider: string | null; role: string | null; title: string; created_at: string | Date | null }[]>(
-      `select id, kind, ref_id, conversation_id, message_id, source_conversation_id, source_message_id, provider, role, title, created_at
+  private async docMeta(em: ReturnType<ModuleDeps['em']>, ids: readonly string[], ownerId: string, asAcu = false) {
+    const rows = ids.length === 0 ? [] : await em.execute<{ id: string; kind: SearchKind; ref_id: string; conversation_id: string | null; message_id: string | null; acu_id: string | null; source_conversation_id: string | null; source_message_id: string | null; provider: string | null; role: string | null; title: string; created_at: string | Date | null }[]>(
+      `select id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role, title, created_at
        from search_doc where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
       [ownerId, JSON.stringify(ids)],
     );
@@ -220,8 +222,7 @@ export class SearchService {
       rows.map((r) => [
         r.id,
         {
-          kind: r.kind,
-          refId: r.ref_id,
+          ...(asAcu && r.kind === 'message' && r.acu_id ? { kind: 'acu' as const, refId: r.acu_id } : { kind: r.kind, refId: r.ref_id }),
           conversationId: r.conversation_id,
           messageId: r.message_id,
           sourceConversationId: r.source_conversation_id,
@@ -391,6 +392,7 @@ export class SearchService {
         refId: item.refId,
         conversationId: item.conversationId ?? null,
         messageId: item.messageId ?? null,
+        acuId: null,
         sourceConversationId: item.sourceConversationId ?? null,
         sourceMessageId: item.sourceMessageId ?? null,
         provider: item.provider ?? null,

@@ -82,7 +82,7 @@ class InMemoryEngine implements LexicalEngine {
     const hits: LexicalHit[] = [];
     for (const doc of this.docs.values()) {
       if (doc.ownerId !== filters.ownerId) continue;
-      if (filters.kinds?.length && !filters.kinds.includes(doc.kind)) continue;
+      if (filters.kinds?.length && !filters.kinds.includes(doc.kind) && !(filters.kinds.includes('acu') && doc.acuId)) continue;
       if (filters.providers?.length && !filters.providers.includes(doc.provider ?? '')) continue;
       if (filters.roles?.length && !filters.roles.includes(doc.role ?? '')) continue;
       if (filters.conversationId && doc.conversationId !== filters.conversationId) continue;

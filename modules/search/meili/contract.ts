@@ -49,6 +49,7 @@ function makeDoc(ownerId: string, input: DocInput): IndexedDoc {
     refId: randomUUID(),
     conversationId: null,
     messageId: null,
+    acuId: null,
     sourceConversationId: null,
     sourceMessageId: null,
     provider: null,
@@ -128,6 +129,17 @@ function fixtures() {
       title: 'Three days in Lisbon',
       body: 'Day one: ride tram 28 through Alfama. Day two: custard tarts in Belém and the Jerónimos monastery. Day three: take the train to Sintra for Pena Palace.',
       createdAt: '2024-09-20T14:00:00.000Z',
+    }),
+    t3: makeDoc(A, {
+      kind: 'message',
+      // A one-paragraph question whose single ACU has no document of its own: an ACU filter finds it here.
+      acuId: randomUUID(),
+      provider: 'mistral',
+      role: 'user',
+      conversationId: convT,
+      title: 'Three days in Lisbon',
+      body: 'Is a Lisbon day ticket for the funiculars worth buying?',
+      createdAt: '2024-09-20T13:58:00.000Z',
     }),
     t2: makeDoc(A, {
       kind: 'conversation',
@@ -267,9 +279,10 @@ export function describeLexicalEngineContract(
     describe('filters', () => {
       it('kinds', async () => {
         expect(ids(await search('pasta', { kinds: ['memory'] }))).toEqual([f.a.p3.id]);
-        expect(sorted(ids(await search('lisbon', { kinds: ['acu', 'conversation'] })))).toEqual(sorted([f.a.t1.id, f.a.t2.id]));
-        expect(ids(await search('lisbon', { kinds: ['acu'] }))).toEqual([f.a.t1.id]);
-        expect(await search('lisbon', { kinds: ['message'] })).toEqual([]);
+        expect(sorted(ids(await search('lisbon', { kinds: ['acu', 'conversation'] })))).toEqual(sorted([f.a.t1.id, f.a.t2.id, f.a.t3.id]));
+        expect(sorted(ids(await search('lisbon', { kinds: ['acu'] })))).toEqual(sorted([f.a.t1.id, f.a.t3.id]));
+        expect(ids(await search('lisbon', { kinds: ['message'] }))).toEqual([f.a.t3.id]);
+        expect(ids(await search('lisbon', { kinds: ['memory'] }))).toEqual([]);
       }, timeout);
 
       it('providers', async () => {

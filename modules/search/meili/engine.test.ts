@@ -268,6 +268,7 @@ function doc(n: number, over: Partial<IndexedDoc> = {}): IndexedDoc {
     refId: `ref-${n}`,
     conversationId: 'conv-1',
     messageId: `msg-${n}`,
+    acuId: null,
     sourceConversationId: null,
     sourceMessageId: null,
     provider: 'chatgpt',
@@ -309,7 +310,7 @@ describe('MeiliEngine — protocol test against a fake Meilisearch HTTP server (
       expect(fake.requests[0]?.body).toEqual({ uid: 'vivim_docs', primaryKey: 'id' });
       expect(fake.requests[2]?.body).toEqual({
         searchableAttributes: ['title', 'body', 'code', 'context'],
-        filterableAttributes: ['ownerId', 'kind', 'provider', 'role', 'conversationId', 'createdAtTs'],
+        filterableAttributes: ['ownerId', 'kind', 'standsForAcu', 'provider', 'role', 'conversationId', 'createdAtTs'],
         sortableAttributes: ['createdAtTs'],
         rankingRules: null,
         typoTolerance: { enabled: true },
@@ -385,7 +386,7 @@ describe('MeiliEngine — protocol test against a fake Meilisearch HTTP server (
 
       fake.requests = [];
       const big = (n: number) => doc(n, { body: 'b'.repeat(900) });
-      const size = (d: IndexedDoc) => JSON.stringify({ ...d, createdAtTs: 1714564800.25 }).length;
+      const size = (d: IndexedDoc) => JSON.stringify({ ...d, createdAtTs: 1714564800.25, standsForAcu: false }).length;
       // Room for one big document and one small one, not for two big ones.
       engine = make({ maxBatchBytes: size(big(2)) + size(doc(3)) + 10 });
       await engine.upsert([big(1), big(2), doc(3)]);
@@ -395,7 +396,7 @@ describe('MeiliEngine — protocol test against a fake Meilisearch HTTP server (
     it('stores every field plus createdAtTs in epoch seconds (null when there is no date)', async () => {
       await engine.upsert([doc(1), doc(2, { createdAt: null, provider: null, role: null, conversationId: null })]);
       const [first, second] = fake.calls()[0]?.body as Record<string, unknown>[];
-      expect(first).toEqual({ ...doc(1), createdAtTs: Date.parse('2024-05-01T12:00:00.250Z') / 1000 });
+      expect(first).toEqual({ ...doc(1), createdAtTs: Date.parse('2024-05-01T12:00:00.250Z') / 1000, standsForAcu: false });
       expect(first?.createdAtTs).toBe(1714564800.25);
       expect(second).toMatchObject({ createdAt: null, createdAtTs: null, provider: null, role: null, conversationId: null });
     });
@@ -487,6 +488,11 @@ describe('MeiliEngine — protocol test against a fake Meilisearch HTTP server (
         { field: 'createdAtTs', op: '>=', values: ['1704067200'] },
         { field: 'createdAtTs', op: '<=', values: ['1735689599.999'] },
       ]);
+    });
+
+    it('lets an ACU filter match the message documents that stand for their one ACU', async () => {
+      await engine.search(query({ terms: ['pasta'] }), { ownerId: 'owner-a', kinds: ['acu'] }, 5);
+      expect(searchBody().filter).toBe('ownerId = "owner-a" AND (kind IN ["acu"] OR standsForAcu = true)');
     });
 
     it('treats empty filter lists as no restriction (like the Postgres engine)', async () => {

@@ -73,11 +73,11 @@ export interface MeiliEngineOptions {
   matchingStrategy?: MatchingStrategies;
 }
 
-/** The document as stored in Meilisearch: the IndexedDoc plus `createdAtTs` (epoch seconds, fractional) for numeric date filters. */
-export type MeiliDoc = IndexedDoc & { createdAtTs: number | null };
+/** The document as stored in Meilisearch: the IndexedDoc plus `createdAtTs` (epoch seconds, fractional) for numeric date filters and `standsForAcu` (acuId set) for the kind filter. */
+export type MeiliDoc = IndexedDoc & { createdAtTs: number | null; standsForAcu: boolean };
 
 export const MEILI_SEARCHABLE_ATTRIBUTES = ['title', 'body', 'code', 'context'] as const;
-export const MEILI_FILTERABLE_ATTRIBUTES = ['ownerId', 'kind', 'provider', 'role', 'conversationId', 'createdAtTs'] as const;
+export const MEILI_FILTERABLE_ATTRIBUTES = ['ownerId', 'kind', 'standsForAcu', 'provider', 'role', 'conversationId', 'createdAtTs'] as const;
 
 /** Index settings applied by `init()`. `rankingRules: null` resets them to Meilisearch's defaults. */
 export const meiliSettings: Settings = {
@@ -104,7 +104,7 @@ export function epochSeconds(iso: string | null | undefined): number | null {
 
 export function toMeiliDoc(doc: IndexedDoc): MeiliDoc {
   if (!DOC_ID.test(doc.id)) throw new TypeError(`Document id ${JSON.stringify(doc.id.slice(0, 80))} is not a valid Meilisearch id`);
-  return { ...doc, createdAtTs: epochSeconds(doc.createdAt) };
+  return { ...doc, createdAtTs: epochSeconds(doc.createdAt), standsForAcu: doc.acuId !== null };
 }
 
 /**
@@ -136,7 +136,8 @@ export function buildFilter(filters: SearchFilters): string {
   const parts = [`ownerId = ${quoteFilterValue(filters.ownerId)}`];
   if (filters.kinds && filters.kinds.length > 0) {
     for (const kind of filters.kinds) if (!searchKinds.includes(kind)) throw new TypeError(`Unknown search kind ${JSON.stringify(kind)}`);
-    parts.push(`kind IN ${quoteList(filters.kinds)}`);
+    // A message document with acuId also stands for that ACU (see IndexedDoc.acuId).
+    parts.push(filters.kinds.includes('acu') ? `(kind IN ${quoteList(filters.kinds)} OR standsForAcu = true)` : `kind IN ${quoteList(filters.kinds)}`);
   }
   if (filters.providers && filters.providers.length > 0) parts.push(`provider IN ${quoteList(filters.providers)}`);
   if (filters.roles && filters.roles.length > 0) parts.push(`role IN ${quoteList(filters.roles)}`);

@@ -13,7 +13,7 @@ let t: TestServer;
 let engine: PostgresEngine;
 const owner = randomUUID();
 const doc = (body: string): IndexedDoc => ({
-  id: randomUUID(), ownerId: owner, kind: 'message', refId: randomUUID(), conversationId: null, messageId: null, sourceConversationId: null,
+  id: randomUUID(), ownerId: owner, kind: 'message', refId: randomUUID(), conversationId: null, messageId: null, acuId: null, sourceConversationId: null,
   sourceMessageId: null, provider: null, role: 'user', title: '', body, code: '', context: '', createdAt: null, lang: 'english',
 });
 const routine = Array.from({ length: 4200 }, (_, i) => doc(`Weekly routine status update number ${i} for the platform team`));

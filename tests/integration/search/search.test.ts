@@ -135,6 +135,21 @@ describe('unified search', () => {
     expect(titles.body.results.map((r: { title: string; score: number }) => r.title), JSON.stringify(titles.body.results)).toEqual(['Planning a week in Lisbon']);
   });
 
+  it('finds an ACU that repeats its whole message through the message document, shown as that ACU', async () => {
+    const asMessage = (await search({ q: '"nail polish remover"', kind: 'message', role: 'user', mode: 'lexical' })).body.results;
+    expect(asMessage).toHaveLength(1);
+    const { conversationId, messageId } = asMessage[0];
+    const acus = (await t.call('GET', `/api/v1/acus?conversationId=${conversationId}`, { cookie: alice.cookie })).body.items as { id: string; messageIds: string[]; content: string }[];
+    const own = acus.filter((a) => a.messageIds.length === 1 && a.messageIds[0] === messageId);
+    expect(own.map((a) => a.content)).toEqual(['It smells like nail polish remover, is it ruined?']);
+    const asAcu = (await search({ q: '"nail polish remover"', kind: 'acu', role: 'user', mode: 'lexical' })).body;
+    expect(asAcu.results).toEqual([expect.objectContaining({ kind: 'acu', id: own[0]!.id, messageId, conversationId })]);
+    expect(asAcu.facets.kind).toEqual({ acu: 1 });
+    // Without a kind filter the message is the result (no twin ACU beside it).
+    const all = (await search({ q: '"nail polish remover"', role: 'user', mode: 'lexical' })).body.results;
+    expect(all.map((r: { kind: string; id: string }) => [r.kind, r.id])).toEqual([['message', messageId]]);
+  });
+
   it('pages with a stable cursor and can collapse to one hit per conversation', async () => {
     const full = (await search({ q: 'the run starter probe index', limit: '50', mode: 'lexical' })).body.results.map((r: { id: string }) => r.id);
     expect(full.length).toBeGreaterThan(4);
