@@ -158,11 +158,19 @@ export function rememberTerms(keys: readonly string[]): void {
   for (const key of keys) knownTerms.add(key);
 }
 
-/** Inserts or replaces documents (tsvector computed in SQL), drops their stale embeddings, adds their words to the vocabulary; returns the vocabulary keys written (pass them to `rememberTerms` after commit). */
+/** Inserts or replaces documents (tsvector computed in SQL), drops the embeddings whose text changed, adds their words to the vocabulary; returns the vocabulary keys written (pass them to `rememberTerms` after commit). */
 export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Promise<string[]> {
   const written: string[] = [];
   for (let i = 0; i < docs.length; i += 200) {
     const chunk = docs.slice(i, i + 200);
+    // Vectors go stale only when the embedded text changes (embed job: title + body of conversations
+    // and memories, body + code of the rest), not when a neighbour, the stand-in ACU or a title does.
+    await tx.execute(
+      `delete from search_embedding e using search_doc d, jsonb_to_recordset(?::jsonb) as r(id uuid, kind text, title text, body text, code text)
+       where d.id = r.id and e.doc_id = r.id
+         and (d.body is distinct from r.body or d.code is distinct from r.code or (r.kind in ('conversation', 'memory') and d.title is distinct from r.title))`,
+      [JSON.stringify(chunk.map((d) => ({ id: d.id, kind: d.kind, title: d.title, body: d.body, code: d.code })))],
+    );
     await tx.execute(
       `insert into search_doc (id, owner_id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role,
          title, body, code, context, created_at, lang, content_hash, tsv, indexed_at)
@@ -175,7 +183,6 @@ export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Pro
          created_at = excluded.created_at, lang = excluded.lang, content_hash = excluded.content_hash, tsv = excluded.tsv, indexed_at = now()`,
       [JSON.stringify(chunk.map(toRecord))],
     );
-    await tx.execute('delete from search_embedding where doc_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(chunk.map((d) => d.id))]);
     const byOwner = new Map<string, Set<string>>();
     for (const doc of chunk) {
       const words = byOwner.get(doc.ownerId) ?? new Set<string>();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chatgptExportJson } from '../../factories/chatgpt-export.ts';
+import { chatgptExportJson, turnsExportJson } from '../../factories/chatgpt-export.ts';
 import { freshDataDir, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 /**
@@ -13,6 +13,8 @@ let fake: Server;
 let fakeUrl: string;
 let failing = false;
 let requests = 0;
+/** Every text the fake endpoint was asked to embed, in order. */
+const inputs: string[] = [];
 function embed(text: string): number[] {
   const v = new Array<number>(64).fill(0);
   for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) v[createHash('sha1').update(word).digest()[0]! % 64]! += 1;
@@ -30,6 +32,7 @@ beforeAll(async () => {
         return;
       }
       const input = (JSON.parse(body) as { input: string[] }).input;
+      inputs.push(...input);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model: 'fake-embed', data: input.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) })), usage: { prompt_tokens: 1, total_tokens: 1 } }));
     });
   });
@@ -92,4 +95,38 @@ describe('embedding models', () => {
     expect(requests).toBe(before);
     await t.dispose();
   }, 180_000);
+
+  it('re-embeds only the documents whose text changed when a conversation is imported again', async () => {
+    const t = await startTestServer({ env: openai() });
+    try {
+      const { cookie } = await t.signUp('edit@example.com');
+      const turns = [
+        'Which houseplants survive a dark north-facing flat?',
+        'Snake plants, ZZ plants and pothos cope with low light; water them sparingly.',
+        'Would a monstera manage there too?',
+        'It would survive but grow slowly; put it closest to the window.',
+      ];
+      const upload = async (library: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([library]), 'conversations.json');
+        expect((await fetch(`${t.url}/api/v1/import`, { method: 'POST', headers: { cookie, origin: 'http://localhost:3000' }, body: form })).status).toBe(202);
+        await waitIdle(t);
+      };
+      await upload(turnsExportJson('e', [{ id: 'plants', title: 'Plants for a dark flat', turns }]));
+      const first = inputs.length;
+      expect(inputs.slice(first - 20).some((text) => text.includes('monstera'))).toBe(true);
+      const edited = [...turns];
+      edited[3] = 'It would survive but grow slowly; a grow light on a timer helps a lot.';
+      await upload(turnsExportJson('e', [{ id: 'plants', title: 'Plants for a dark flat', turns: edited }]));
+      const again = inputs.slice(first);
+      // The edited answer (and what was cut from it) is embedded again; its neighbours, whose indexed
+      // context changed, and the untouched turns keep their vectors.
+      expect(again.length).toBeGreaterThan(0);
+      expect(again.every((text) => text.includes('grow light')), JSON.stringify(again)).toBe(true);
+      const status = (await t.call('GET', '/api/unified/search/status', { cookie })).body;
+      expect(status.embedded).toBe(status.documents);
+    } finally {
+      await t.dispose();
+    }
+  }, 120_000);
 });
