@@ -44,11 +44,14 @@ try {
   const owner = await runtime.services.auth.createUser({ email: 'bench@example.com', password: 'correct horse battery', isAdmin: true });
   const { importId } = await runtime.services.capture.importer.create(owner.id, { path: file, fileName: 'conversations.json', copy: true }, false);
   const baseline = process.memoryUsage();
+  const wasm = () => runtime.databaseMemoryBytes() ?? 0;
+  const baselineWasm = wasm();
   let peak = baseline.rss;
   let peakAt = baseline;
+  let peakWasm = baselineWasm;
   const sampler = setInterval(() => {
     const now = process.memoryUsage();
-    if (now.rss > peak) [peak, peakAt] = [now.rss, now];
+    if (now.rss > peak) [peak, peakAt, peakWasm] = [now.rss, now, wasm()];
   }, 100);
   const started = performance.now();
   const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
@@ -88,7 +91,8 @@ try {
       searchDocuments: docs?.n ?? 0,
       peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1e6),
       baselineRssMb: Math.round(baseline.rss / 1e6),
-      atPeakMb: { heapUsed: Math.round(peakAt.heapUsed / 1e6), external: Math.round(peakAt.external / 1e6), arrayBuffers: Math.round(peakAt.arrayBuffers / 1e6) },
+      atPeakMb: { heapUsed: Math.round(peakAt.heapUsed / 1e6), heapTotal: Math.round(peakAt.heapTotal / 1e6), external: Math.round(peakAt.external / 1e6), arrayBuffers: Math.round(peakAt.arrayBuffers / 1e6), databaseWasm: Math.round(peakWasm / 1e6) },
+      databaseWasmMb: { baseline: Math.round(baselineWasm / 1e6), end: Math.round(wasm() / 1e6) },
     }),
   );
 } finally {

@@ -14,6 +14,8 @@ export interface EmbeddedDatabase {
   /** postgres:// URL for ordinary `pg` clients (MikroORM, graphile-worker). */
   url: string;
   db: PGlite;
+  /** Size of PGlite's WebAssembly memory in bytes (it grows with the largest work done and never shrinks). */
+  memoryBytes(): number;
   /** Stops the socket server and closes PGlite, flushing everything to disk. */
   stop(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startEmbeddedDatabase(options: {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     db,
+    memoryBytes: () => (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? 0,
     async stop() {
       if (stopped) return;
       stopped = true;

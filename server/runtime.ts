@@ -53,6 +53,8 @@ export interface Runtime {
   worker: WorkerHandle | undefined;
   /** Vacuum/analyze upkeep of the embedded database (PGlite has no autovacuum); null with DATABASE_URL. */
   maintenance: Maintenance | null;
+  /** Bytes of the embedded database's WebAssembly memory (part of this process's RSS); null with DATABASE_URL. */
+  databaseMemoryBytes(): number | null;
   deps: ModuleDeps;
   /** Stops the worker, the modules, the ORM and the database, then releases the data dir. */
   stop(): Promise<void>;
@@ -209,6 +211,7 @@ export async function startRuntime(options: {
         return worker;
       },
       maintenance,
+      databaseMemoryBytes: () => embedded?.memoryBytes() ?? null,
       deps,
       stop() {
         stopping ??= unwind();

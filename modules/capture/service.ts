@@ -5,6 +5,7 @@ import type { ModuleDeps } from '#server/module.ts';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProviderError, type ContentPart } from '#plugins/providers/sdk/index.ts';
+import { executeBound } from '#database/bound.ts';
 import { cutAcus } from './acus.ts';
 import { BlobStore } from './blobs.ts';
 import { BrowserRenderer } from './browser.ts';
@@ -226,11 +227,13 @@ export class CaptureService {
       await tx.execute('delete from capture_acu where conversation_id = ? and not (hash in (select jsonb_array_elements_text(?::jsonb)))', [payload.conversationId, JSON.stringify(drafts.map((d) => d.hash))]);
       for (let i = 0; i < drafts.length; i += 300) {
         const chunk = drafts.slice(i, i + 300);
-        await tx.execute(
+        await executeBound(
+          tx,
           `insert into capture_acu (id, conversation_id, owner_id, type, content, language, quality, hash, message_ids, created_at)
-           values ${chunk.map(() => '(gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), now())').join(', ')}
+           select gen_random_uuid(), $1::uuid, $2::uuid, r.type, r.content, r.language, r.quality, r.hash, array(select jsonb_array_elements_text(r.message_ids)), now()
+           from jsonb_to_recordset($3::jsonb) as r(type text, content text, language text, quality float8, hash text, message_ids jsonb)
            on conflict (conversation_id, hash) do update set content = excluded.content, quality = excluded.quality, message_ids = excluded.message_ids`,
-          chunk.flatMap((d) => [payload.conversationId, payload.ownerId, d.type, d.content, d.language, d.quality, d.hash, JSON.stringify(d.messageIds)]),
+          [payload.conversationId, payload.ownerId, JSON.stringify(chunk.map((d) => ({ type: d.type, content: d.content, language: d.language, quality: d.quality, hash: d.hash, message_ids: d.messageIds })))],
         );
       }
     });

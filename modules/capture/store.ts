@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '#database/bound.ts';
 import type { CapturedConversation, CapturedMessage, ContentPart } from '#plugins/providers/sdk/index.ts';
 import type { JobQueue } from '#server/jobs.ts';
 import type { BlobStore } from './blobs.ts';
@@ -84,7 +85,7 @@ async function insertRows(em: EntityManager, table: string, columns: string[], r
   const records = rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i] instanceof Date ? (row[i] as Date).toISOString() : row[i]])));
   const list = columns.map((c) => `"${c}"`).join(', ');
   const definition = columns.map((c) => `"${c}" ${types[c] ?? 'text'}`).join(', ');
-  await em.execute(`insert into ${table} (${list}) select ${list} from jsonb_to_recordset(?::jsonb) as r(${definition}) ${suffix}`, [JSON.stringify(records)]);
+  await executeBound(em, `insert into ${table} (${list}) select ${list} from jsonb_to_recordset($1::jsonb) as r(${definition}) ${suffix}`, [JSON.stringify(records)]);
 }
 
 /** What storing needs besides the entity manager. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '#database/bound.ts';
 import type { IndexSource } from '#modules/capture/index.ts';
 import type { IndexedDoc, SearchKind } from './engine.ts';
 import { CONTEXT_CHARS, detectLang, hashFields, partsToFields, truncate, vocabulary } from './text.ts';
@@ -165,18 +166,20 @@ export async function writeDocs(tx: EntityManager, docs: readonly DocRow[]): Pro
     const chunk = docs.slice(i, i + 200);
     // Vectors go stale only when the embedded text changes (embed job: title + body of conversations
     // and memories, body + code of the rest), not when a neighbour, the stand-in ACU or a title does.
-    await tx.execute(
-      `delete from search_embedding e using search_doc d, jsonb_to_recordset(?::jsonb) as r(id uuid, kind text, title text, body text, code text)
+    await executeBound(
+      tx,
+      `delete from search_embedding e using search_doc d, jsonb_to_recordset($1::jsonb) as r(id uuid, kind text, title text, body text, code text)
        where d.id = r.id and e.doc_id = r.id
          and (d.body is distinct from r.body or d.code is distinct from r.code or (r.kind in ('conversation', 'memory') and d.title is distinct from r.title))`,
       [JSON.stringify(chunk.map((d) => ({ id: d.id, kind: d.kind, title: d.title, body: d.body, code: d.code })))],
     );
-    await tx.execute(
+    await executeBound(
+      tx,
       `insert into search_doc (id, owner_id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role,
          title, body, code, context, created_at, lang, content_hash, tsv, indexed_at)
        select r.id, r.owner_id, r.kind, r.ref_id, r.conversation_id, r.message_id, r.acu_id, r.source_conversation_id, r.source_message_id, r.provider, r.role,
          r.title, r.body, r.code, r.context, r.created_at, r.lang, r.content_hash, ${TSV}, now()
-       from jsonb_to_recordset(?::jsonb) as r(${COLUMNS})
+       from jsonb_to_recordset($1::jsonb) as r(${COLUMNS})
        on conflict (id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id, acu_id = excluded.acu_id,
          source_conversation_id = excluded.source_conversation_id, source_message_id = excluded.source_message_id, provider = excluded.provider,
          role = excluded.role, title = excluded.title, body = excluded.body, code = excluded.code, context = excluded.context,

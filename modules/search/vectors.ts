@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '#database/bound.ts';
 import type { SearchFilters } from './engine.ts';
 import { DEFAULT_EMBEDDING_DIMS, DEFAULT_EMBEDDING_MODEL } from './entities.ts';
 import { filterSql } from './postgres-engine.ts';
@@ -26,10 +27,11 @@ export async function ensureModelIndex(em: EntityManager, model: string, dims: n
 export async function writeEmbeddings(em: EntityManager, model: string, rows: readonly { docId: string; ownerId: string; chunk: number; vector: Float32Array }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
     const chunk = rows.slice(i, i + 100);
-    await em.execute(
+    await executeBound(
+      em,
       `insert into search_embedding (doc_id, model, chunk, owner_id, embedding, created_at)
-       select r.doc_id, ?, r.chunk, r.owner_id, r.embedding::vector, now()
-       from jsonb_to_recordset(?::jsonb) as r(doc_id uuid, chunk int, owner_id uuid, embedding text)
+       select r.doc_id, $1, r.chunk, r.owner_id, r.embedding::vector, now()
+       from jsonb_to_recordset($2::jsonb) as r(doc_id uuid, chunk int, owner_id uuid, embedding text)
        where exists (select 1 from search_doc d where d.id = r.doc_id)
        on conflict (doc_id, model, chunk) do update set embedding = excluded.embedding, created_at = now()`,
       [model, JSON.stringify(chunk.map((r) => ({ doc_id: r.docId, chunk: r.chunk, owner_id: r.ownerId, embedding: vectorLiteral(r.vector) })))],
