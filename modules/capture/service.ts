@@ -224,7 +224,7 @@ export class CaptureService {
     if (messages.length === 0) return { acus: 0 };
     const drafts = cutAcus(messages.map((m) => ({ ...m, parts: m.parts ?? [] })));
     await em.transactional(async (tx) => {
-      await tx.execute('delete from capture_acu where conversation_id = ? and not (hash in (select jsonb_array_elements_text(?::jsonb)))', [payload.conversationId, JSON.stringify(drafts.map((d) => d.hash))]);
+      await tx.execute('delete from capture_acu where conversation_id = ? and not (hash = any(array(select jsonb_array_elements_text(?::jsonb))))', [payload.conversationId, JSON.stringify(drafts.map((d) => d.hash))]);
       for (let i = 0; i < drafts.length; i += 300) {
         const chunk = drafts.slice(i, i + 300);
         await executeBound(

@@ -236,7 +236,7 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
   const known = new Map<string, Map<string, KnownMessage>>();
   if (knownIds.length) {
     const rows = await tx.execute<{ conversation_id: string; id: string; source_id: string; content_hash: string; hidden: boolean }[]>(
-      'select conversation_id, id, source_id, content_hash, hidden from capture_message where conversation_id in (select jsonb_array_elements_text(?::jsonb)::uuid)',
+      'select conversation_id, id, source_id, content_hash, hidden from capture_message where conversation_id = any(array(select jsonb_array_elements_text(?::jsonb)::uuid))',
       [JSON.stringify(knownIds)],
     );
     for (const row of rows) {
@@ -275,7 +275,7 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
     for (const p of plans) {
       if (!p.hiddenFromCapture) continue;
       // Messages stored earlier but absent from this capture stay, off the current branch.
-      await tx.execute('update capture_message set is_on_current_branch = false where conversation_id = ? and not (source_id in (select jsonb_array_elements_text(?::jsonb)))', [
+      await tx.execute('update capture_message set is_on_current_branch = false where conversation_id = ? and not (source_id = any(array(select jsonb_array_elements_text(?::jsonb))))', [
         p.result.conversationId,
         JSON.stringify(p.hiddenFromCapture),
       ]);

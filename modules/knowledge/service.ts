@@ -90,7 +90,7 @@ export class KnowledgeService {
       const page = await this.capture.indexVersions(after, 1000);
       if (page.length === 0) break;
       const held = await em.execute<{ conversation_id: string; version: string }[]>(
-        'select conversation_id, version from knowledge_conversation where conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
+        'select conversation_id, version from knowledge_conversation where conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))',
         [json(page.map((p) => p.id))],
       );
       const versions = new Map(held.map((h) => [h.conversation_id, h.version]));
@@ -176,11 +176,11 @@ export class KnowledgeService {
     if (ranked.length > 0 && ranked.length < input.limit) {
       const related = await em.execute<(EntityRow & { shared: number })[]>(
         `with convs as (select distinct conversation_id from (select m.conversation_id from knowledge_mention m
-            where m.owner_id = ? and m.entity_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by m.seen_at desc limit 200) x)
+            where m.owner_id = ? and m.entity_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) order by m.seen_at desc limit 200) x)
          select ${ENTITY_COLUMNS}, r.shared from (select m.entity_id, count(distinct m.conversation_id)::int as shared from knowledge_mention m
             where m.owner_id = ? and m.conversation_id in (select conversation_id from convs) group by m.entity_id) r
          join knowledge_entity e on e.id = r.entity_id
-         where not (e.id in (select (jsonb_array_elements_text(?::jsonb))::uuid))
+         where not (e.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)))
          order by r.shared desc, e.mention_count desc, e.id limit ?`,
         [ownerId, json([...taken]), ownerId, json([...taken]), input.limit - ranked.length],
       );

@@ -51,7 +51,7 @@ export class MemoryService {
     if (options.types.length === 0 || options.limit <= 0) return [];
     const em = this.deps.em();
     const rows = await em.execute<{ id: string }[]>(
-      `select m.id from memory_item m where m.owner_id = ? and ${CURRENT_SQL} and m.type in (select jsonb_array_elements_text(?::jsonb))
+      `select m.id from memory_item m where m.owner_id = ? and ${CURRENT_SQL} and m.type = any(array(select jsonb_array_elements_text(?::jsonb)))
        order by m.pinned desc, m.importance * m.confidence desc, m.updated_at desc, m.id limit ?`,
       [ownerId, JSON.stringify(options.types), Math.min(options.limit, 1000)],
     );
@@ -71,7 +71,7 @@ export class MemoryService {
     const params: unknown[] = [ownerId];
     if (!input.includeSuperseded) where.push(CURRENT_SQL);
     if (input.type) {
-      where.push('m.type in (select jsonb_array_elements_text(?::jsonb))');
+      where.push('m.type = any(array(select jsonb_array_elements_text(?::jsonb)))');
       params.push(JSON.stringify(input.type));
     }
     if (input.pinned !== undefined) {
@@ -264,7 +264,7 @@ export class MemoryService {
       after = page.at(-1)!.id;
       const mine = options.ownerId ? page.filter((p) => p.ownerId === options.ownerId) : page;
       if (mine.length === 0) continue;
-      const done = await em.execute<{ conversation_id: string }[]>('select conversation_id from memory_extraction where conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(mine.map((p) => p.id))]);
+      const done = await em.execute<{ conversation_id: string }[]>('select conversation_id from memory_extraction where conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [JSON.stringify(mine.map((p) => p.id))]);
       const extracted = new Set(done.map((d) => d.conversation_id));
       for (const item of mine.filter((p) => !extracted.has(p.id))) {
         if (options.inline) await this.runExtractJob({ ownerId: item.ownerId, conversationId: item.id, force: false });

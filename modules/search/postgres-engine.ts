@@ -171,13 +171,13 @@ export function filterSql(filters: SearchFilters): { sql: string; params: unknow
   const params: unknown[] = [filters.ownerId];
   const anyOf = (column: string, values: readonly string[] | undefined) => {
     if (!values || values.length === 0) return;
-    where.push(`${column} in (select jsonb_array_elements_text(?::jsonb))`);
+    where.push(`${column} = any(array(select jsonb_array_elements_text(?::jsonb)))`);
     params.push(JSON.stringify(values));
   };
   if (filters.kinds && filters.kinds.length > 0) {
     // A message document with acu_id also stands for that ACU (see IndexedDoc.acuId).
     const standIn = filters.kinds.includes('acu') ? ' or d.acu_id is not null' : '';
-    where.push(`(d.kind in (select jsonb_array_elements_text(?::jsonb))${standIn})`);
+    where.push(`(d.kind = any(array(select jsonb_array_elements_text(?::jsonb)))${standIn})`);
     params.push(JSON.stringify(filters.kinds));
   }
   anyOf('d.provider', filters.providers);
@@ -250,7 +250,7 @@ export class PostgresEngine implements LexicalEngine {
 
   async remove(docIds: string[]): Promise<void> {
     if (docIds.length === 0) return;
-    await this.em().execute('delete from search_doc where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(docIds)]);
+    await this.em().execute('delete from search_doc where id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [JSON.stringify(docIds)]);
   }
 
   async removeOwner(ownerId: string): Promise<void> {

@@ -215,7 +215,7 @@ export class SearchService {
   private async docMeta(em: ReturnType<ModuleDeps['em']>, ids: readonly string[], ownerId: string, asAcu = false) {
     const rows = ids.length === 0 ? [] : await em.execute<{ id: string; kind: SearchKind; ref_id: string; conversation_id: string | null; message_id: string | null; acu_id: string | null; source_conversation_id: string | null; source_message_id: string | null; provider: string | null; role: string | null; title: string; created_at: string | Date | null }[]>(
       `select id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role, title, created_at
-       from search_doc where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+       from search_doc where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
       [ownerId, JSON.stringify(ids)],
     );
     return new Map(
@@ -243,7 +243,7 @@ export class SearchService {
     const options = 'StartSel=\u0002, StopSel=\u0003, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "';
     const rows = await em.execute<{ id: string; snippet: string | null }[]>(
       `select d.id, ts_headline(d.lang::regconfig, left(case when d.body <> '' then d.body else d.code end, 20000), ${q.match}, ?) as snippet
-       from search_doc d where d.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+       from search_doc d where d.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
       [...q.matchParams, options, JSON.stringify(ids)],
     );
     return new Map(rows.map((r) => [r.id, escapeHtml((r.snippet ?? '').replace(/\s+/g, ' ').trim()).split('\u0002').join('<mark>').split('\u0003').join('</mark>')]));
@@ -253,7 +253,7 @@ export class SearchService {
   private async plainSnippets(em: ReturnType<ModuleDeps['em']>, ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
     const rows = await em.execute<{ id: string; snippet: string }[]>(
-      `select d.id, left(case when d.body <> '' then d.body else d.code end, ?) as snippet from search_doc d where d.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+      `select d.id, left(case when d.body <> '' then d.body else d.code end, ?) as snippet from search_doc d where d.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
       [PLAIN_SNIPPET_CHARS, JSON.stringify(ids)],
     );
     return new Map(rows.map((r) => [r.id, escapeHtml(r.snippet.replace(/\s+/g, ' ').trim())]));
@@ -337,13 +337,13 @@ export class SearchService {
     const em = this.deps.em();
     const { changed, removedIds, terms } = await em.transactional(async (tx) => {
       const existing = await tx.execute<{ id: string; content_hash: string }[]>(
-        "select id, content_hash from search_doc where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) and kind <> 'memory'",
+        "select id, content_hash from search_doc where owner_id = ? and conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) and kind <> 'memory'",
         [ownerId, present],
       );
       const known = new Map(existing.map((r) => [r.id, r.content_hash]));
       const wanted = new Set(docs.map((d) => d.id));
       const stale = existing.filter((r) => !wanted.has(r.id)).map((r) => r.id);
-      if (stale.length > 0) await tx.execute('delete from search_doc where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [JSON.stringify(stale)]);
+      if (stale.length > 0) await tx.execute('delete from search_doc where id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [JSON.stringify(stale)]);
       const changedDocs = docs.filter((d) => known.get(d.id) !== d.contentHash);
       const written = await writeDocs(tx, changedDocs);
       const rows = [...sources.keys()].map((id) => ({ conversation_id: id, version: this.mirrored ? 'pending-mirror' : versions.get(id) }));
@@ -414,7 +414,7 @@ export class SearchService {
   /** Removes documents another module owns. */
   async removeExternal(ownerId: string, kind: Extract<SearchKind, 'memory'>, refIds: readonly string[]): Promise<void> {
     const ids = refIds.map((id) => docId(kind, id));
-    await this.deps.em().execute('delete from search_doc where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [ownerId, JSON.stringify(ids)]);
+    await this.deps.em().execute('delete from search_doc where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [ownerId, JSON.stringify(ids)]);
     if (this.mirrored) await this.engine.remove(ids);
   }
 
@@ -433,7 +433,7 @@ export class SearchService {
       const page = await capture.indexVersions(after, 1000);
       if (page.length === 0) break;
       const held = await em.execute<{ conversation_id: string; version: string }[]>(
-        'select conversation_id, version from search_source where conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
+        'select conversation_id, version from search_source where conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))',
         [JSON.stringify(page.map((p) => p.id))],
       );
       const versions = new Map(held.map((h) => [h.conversation_id, h.version]));

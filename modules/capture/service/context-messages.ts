@@ -58,7 +58,7 @@ export async function messageTexts(em: EntityManager, ownerId: string, ids: read
         union select n.id from capture_message n join hit h on n.parent_id = h.id where n.is_on_current_branch and n.owner_id = ?`
     : '';
   const rows = await em.execute<Row[]>(
-    `with hit as (select id, parent_id from capture_message where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)),
+    `with hit as (select id, parent_id from capture_message where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))),
      wanted as (select h.id from hit h${neighbours})
      select ${COLUMNS} from capture_message m join capture_conversation c on c.id = m.conversation_id
      where m.id in (select w.id from wanted w) and m.owner_id = ? and not m.hidden

@@ -27,19 +27,19 @@ export async function readIndexSources(em: EntityManager, ownerId: string, conve
   const ids = JSON.stringify([...new Set(conversationIds)]);
   const conversations = await em.execute<{ id: string; owner_id: string; provider: string; source_id: string; title: string; tags: string[]; created_at: string | Date | null; captured_at: string | Date; content_hash: string }[]>(
     `select id, owner_id, provider, source_id, title, tags, created_at, captured_at, content_hash from capture_conversation
-     where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+     where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
     [ownerId, ids],
   );
   if (conversations.length === 0) return out;
   const found = JSON.stringify(conversations.map((c) => c.id));
   const messages = await em.execute<{ conversation_id: string; id: string; source_id: string; role: string; created_at: string | Date | null; position: number; is_on_current_branch: boolean; hidden: boolean; parts: ContentPart[] | null }[]>(
     `select conversation_id, id, source_id, role, created_at, position, is_on_current_branch, hidden, parts from capture_message
-     where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by conversation_id, position`,
+     where owner_id = ? and conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) order by conversation_id, position`,
     [ownerId, found],
   );
   const acus = await em.execute<{ conversation_id: string; id: string; type: string; content: string; language: string | null; message_ids: string[]; created_at: string | Date }[]>(
     `select conversation_id, id, type, content, language, message_ids, created_at from capture_acu
-     where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by conversation_id, id`,
+     where owner_id = ? and conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) order by conversation_id, id`,
     [ownerId, found],
   );
   for (const c of conversations) {
@@ -71,7 +71,7 @@ export async function readIndexSources(em: EntityManager, ownerId: string, conve
 export async function readIndexVersions(em: EntityManager, ownerId: string, conversationIds: readonly string[]): Promise<Map<string, string>> {
   if (conversationIds.length === 0) return new Map();
   const rows = await em.execute<{ id: string; version: string }[]>(
-    `select c.id, ${INDEX_VERSION_SQL} as version from capture_conversation c where c.owner_id = ? and c.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`,
+    `select c.id, ${INDEX_VERSION_SQL} as version from capture_conversation c where c.owner_id = ? and c.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
     [ownerId, JSON.stringify([...new Set(conversationIds)])],
   );
   return new Map(rows.map((r) => [r.id, r.version]));

@@ -23,7 +23,7 @@ export async function processConversations(em: () => EntityManager, capture: Cap
   const result: Record<ProcessOutcome, number> = { unchanged: 0, updated: 0, removed: 0 };
   const versions = await capture.indexVersionsOf(ownerId, conversationIds);
   const held = await em().execute<{ conversation_id: string; version: string }[]>(
-    'select conversation_id, version from knowledge_conversation where owner_id = ? and conversation_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)',
+    'select conversation_id, version from knowledge_conversation where owner_id = ? and conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))',
     [ownerId, json(conversationIds)],
   );
   const heldVersions = new Map(held.map((h) => [h.conversation_id, h.version]));
@@ -67,7 +67,7 @@ async function storeAnalysis(em: () => EntityManager, ownerId: string, source: I
         [ownerId, json(keys.map((k) => ({ key: k.key, name: k.name, type: k.type })))],
       );
     }
-    const ids = keys.length === 0 ? [] : await tx.execute<{ id: string; key: string }[]>('select id, key from knowledge_entity where owner_id = ? and key in (select jsonb_array_elements_text(?::jsonb))', [ownerId, json(keys.map((k) => k.key))]);
+    const ids = keys.length === 0 ? [] : await tx.execute<{ id: string; key: string }[]>('select id, key from knowledge_entity where owner_id = ? and key = any(array(select jsonb_array_elements_text(?::jsonb)))', [ownerId, json(keys.map((k) => k.key))]);
     const idOf = new Map(ids.map((r) => [r.key, r.id]));
     const rows = analysis.mentions.map((m) => {
       const message = m.messageId ? messages.get(m.messageId) : undefined;
@@ -122,7 +122,7 @@ async function recomputeEntities(tx: EntityManager, ownerId: string, entityIds: 
   const ids = json(entityIds);
   const forms = await tx.execute<{ entity_id: string; key: string; surface: string; type: string; n: number }[]>(
     `select m.entity_id, e.key, m.surface, m.type, sum(m.count)::int as n from knowledge_mention m join knowledge_entity e on e.id = m.entity_id
-     where m.owner_id = ? and m.entity_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) group by m.entity_id, e.key, m.surface, m.type`,
+     where m.owner_id = ? and m.entity_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) group by m.entity_id, e.key, m.surface, m.type`,
     [ownerId, ids],
   );
   const byEntity = new Map<string, { key: string; forms: { surface: string; type: string; n: number }[] }>();
@@ -165,7 +165,7 @@ async function recomputeEntities(tx: EntityManager, ownerId: string, entityIds: 
     [json(updates), ownerId],
   );
   await tx.execute(
-    `delete from knowledge_entity e where e.owner_id = ? and e.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
+    `delete from knowledge_entity e where e.owner_id = ? and e.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))
      and not exists (select 1 from knowledge_mention m where m.entity_id = e.id)`,
     [ownerId, ids],
   );
@@ -196,7 +196,7 @@ export async function recomputeTopics(em: () => EntityManager, ownerId: string):
     const held = new Map(existing.map((t) => [t.key, t]));
     const keep = new Set(wanted.map((t) => t.key));
     const stale = existing.filter((t) => !keep.has(t.key)).map((t) => t.id);
-    if (stale.length > 0) await tx.execute('delete from knowledge_topic where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [ownerId, json(stale)]);
+    if (stale.length > 0) await tx.execute('delete from knowledge_topic where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [ownerId, json(stale)]);
     const changed = wanted.filter((t) => held.get(t.key)?.signature !== t.signature);
     for (let i = 0; i < changed.length; i += 200) {
       const chunk = changed.slice(i, i + 200);
@@ -212,7 +212,7 @@ export async function recomputeTopics(em: () => EntityManager, ownerId: string):
       );
       const idOf = new Map(ids.map((r) => [r.key, r.id]));
       const links = chunk.flatMap((t) => t.conversations.map((c) => ({ topic_id: idOf.get(t.key), conversation_id: c.conversationId, weight: c.weight, message_count: c.messageCount })));
-      await tx.execute('delete from knowledge_topic_conversation where topic_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [json(ids.map((r) => r.id))]);
+      await tx.execute('delete from knowledge_topic_conversation where topic_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [json(ids.map((r) => r.id))]);
       for (let j = 0; j < links.length; j += 1000) {
         await tx.execute(
           `insert into knowledge_topic_conversation (topic_id, conversation_id, owner_id, weight, message_count)

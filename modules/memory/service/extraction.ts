@@ -111,21 +111,21 @@ async function dropProvenance(tx: EntityManager, ctx: Context, ownerId: string, 
   if (liveIds === null) await ctx.lock(tx, ownerId);
   const rows = await tx.execute<{ memory_id: string }[]>(
     `delete from memory_provenance where owner_id = ? and conversation_id = ?
-       and (?::jsonb is null or message_id not in (select (jsonb_array_elements_text(?::jsonb))::uuid)) returning memory_id`,
+       and (?::jsonb is null or not (message_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)))) returning memory_id`,
     [ownerId, conversationId, liveIds === null ? null : JSON.stringify(liveIds), JSON.stringify(liveIds ?? [])],
   );
   const touched = [...new Set(rows.map((r) => r.memory_id))];
   if (touched.length === 0) return { reindex: [], unindex: [] };
   const orphans = await tx.execute<{ id: string }[]>(
-    `select m.id from memory_item m where m.id in (select (jsonb_array_elements_text(?::jsonb))::uuid) and m.source = 'extracted'
+    `select m.id from memory_item m where m.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) and m.source = 'extracted'
        and not exists (select 1 from memory_provenance p where p.memory_id = m.id)`,
     [JSON.stringify(touched)],
   );
   const orphanIds = orphans.map((o) => o.id);
   if (orphanIds.length > 0) {
     const json = JSON.stringify(orphanIds);
-    await tx.execute('update memory_item set superseded_by = null where owner_id = ? and superseded_by in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [ownerId, json]);
-    await tx.execute('delete from memory_item where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [ownerId, json]);
+    await tx.execute('update memory_item set superseded_by = null where owner_id = ? and superseded_by = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [ownerId, json]);
+    await tx.execute('delete from memory_item where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [ownerId, json]);
   }
   return { reindex: touched.filter((id) => !orphanIds.includes(id)), unindex: orphanIds };
 }

@@ -56,10 +56,10 @@ export function forgottenKey(secretKey: Buffer, ownerId: string, content: string
 export async function loadMemories(em: EntityManager, ownerId: string, ids: readonly string[]): Promise<MemoryDto[]> {
   if (ids.length === 0) return [];
   const json = JSON.stringify(ids);
-  const rows = await em.execute<ItemRow[]>('select * from memory_item where owner_id = ? and id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [ownerId, json]);
+  const rows = await em.execute<ItemRow[]>('select * from memory_item where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))', [ownerId, json]);
   const provenance = await em.execute<ProvenanceRow[]>(
     `select memory_id, conversation_id, message_id, source_conversation_id, source_message_id, provider, quote from memory_provenance
-     where owner_id = ? and memory_id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by created_at, id`,
+     where owner_id = ? and memory_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) order by created_at, id`,
     [ownerId, json],
   );
   const byMemory = new Map<string, MemoryProvenance[]>();
