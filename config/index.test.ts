@@ -66,7 +66,10 @@ describe('loadConfig embeddings', () => {
       batchSize: 64,
       timeoutMs: 30000,
       retries: 3,
+      threads: 1,
     });
+    expect(loadConfig({ EMBEDDING_THREADS: '2' }).embeddings.threads).toBe(2);
+    expect(() => loadConfig({ EMBEDDING_THREADS: '0' })).toThrow('EMBEDDING_THREADS');
   });
 
   it('reads an OpenAI-compatible endpoint, leaving dimensions to the model unless set', () => {
