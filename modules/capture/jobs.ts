@@ -21,10 +21,6 @@ export const captureJobs = {
   'capture.acus': defineJob({
     payload: z.object({ conversationIds: z.array(z.uuid()).min(1).max(1000), ownerId: z.uuid() }),
     maxAttempts: 5,
-    run: async (payload, ctx) => {
-      let acus = 0;
-      for (const conversationId of payload.conversationIds) acus += (await ctx.services.capture.runAcusJob({ conversationId, ownerId: payload.ownerId })).acus;
-      return { acus };
-    },
+    run: (payload, ctx) => ctx.services.capture.runAcusBatch(payload),
   }),
 };

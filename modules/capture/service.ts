@@ -34,6 +34,8 @@ export interface CaptureJobPayload {
 }
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 VIVIM';
+/** Conversations whose ACUs are cut per read and transaction in the 'capture.acus' job. */
+const ACU_SLICE = 25;
 const STEP_PERCENT: Record<CaptureStep, number> = { fetching: 10, rendering: 25, extracting: 50, storing: 75, indexing: 90 };
 
 /** Capture of share links, the library of conversations, ACUs. */
@@ -214,31 +216,61 @@ export class CaptureService {
     }
   }
 
-  /** The 'capture.acus' job: (re)cuts a conversation's ACUs; safe to run any number of times. */
+  /** (Re)cuts one conversation's ACUs; safe to run any number of times. */
   async runAcusJob(payload: { conversationId: string; ownerId: string }): Promise<{ acus: number }> {
+    return this.runAcusBatch({ conversationIds: [payload.conversationId], ownerId: payload.ownerId });
+  }
+
+  /**
+   * The 'capture.acus' job: (re)cuts the ACUs of some conversations of one owner, ACU_SLICE at a time
+   * (one read and one transaction each); safe to run any number of times. A conversation with no
+   * messages (deleted meanwhile) is skipped.
+   */
+  async runAcusBatch(payload: { conversationIds: readonly string[]; ownerId: string }): Promise<{ acus: number }> {
+    const ids = [...new Set(payload.conversationIds)];
+    let acus = 0;
+    for (let i = 0; i < ids.length; i += ACU_SLICE) acus += await this.cutAcusOf(payload.ownerId, ids.slice(i, i + ACU_SLICE));
+    return { acus };
+  }
+
+  private async cutAcusOf(ownerId: string, conversationIds: readonly string[]): Promise<number> {
     const em = this.deps.em();
-    const messages = await em.execute<{ id: string; role: string; hidden: boolean; parts: ContentPart[] | null }[]>(
-      'select m.id, m.role, m.hidden, m.parts from capture_message m where m.conversation_id = ? and m.owner_id = ? order by m.position',
-      [payload.conversationId, payload.ownerId],
+    const messages = await em.execute<{ conversation_id: string; id: string; role: string; hidden: boolean; parts: ContentPart[] | null }[]>(
+      `select m.conversation_id, m.id, m.role, m.hidden, m.parts from capture_message m
+       where m.owner_id = ? and m.conversation_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid)) order by m.conversation_id, m.position`,
+      [ownerId, JSON.stringify(conversationIds)],
     );
-    if (messages.length === 0) return { acus: 0 };
-    const drafts = cutAcus(messages.map((m) => ({ ...m, parts: m.parts ?? [] })));
+    const byConversation = new Map<string, typeof messages>();
+    for (const m of messages) {
+      const list = byConversation.get(m.conversation_id);
+      if (list) list.push(m);
+      else byConversation.set(m.conversation_id, [m]);
+    }
+    if (byConversation.size === 0) return 0;
+    const cut = [...byConversation].map(([conversationId, rows]) => ({ conversationId, drafts: cutAcus(rows.map((m) => ({ ...m, parts: m.parts ?? [] }))) }));
+    const rows = cut.flatMap(({ conversationId, drafts }) =>
+      drafts.map((d) => ({ conversation_id: conversationId, type: d.type, content: d.content, language: d.language, quality: d.quality, hash: d.hash, message_ids: d.messageIds })),
+    );
     await em.transactional(async (tx) => {
-      await tx.execute('delete from capture_acu where conversation_id = ? and not (hash = any(array(select jsonb_array_elements_text(?::jsonb))))', [payload.conversationId, JSON.stringify(drafts.map((d) => d.hash))]);
-      for (let i = 0; i < drafts.length; i += 300) {
-        const chunk = drafts.slice(i, i + 300);
+      await executeBound(
+        tx,
+        `delete from capture_acu a where a.conversation_id = any(array(select (jsonb_array_elements_text($1::jsonb))::uuid))
+           and not exists (select 1 from jsonb_to_recordset($2::jsonb) as r(conversation_id uuid, hash text) where r.conversation_id = a.conversation_id and r.hash = a.hash)`,
+        [JSON.stringify(cut.map((c) => c.conversationId)), JSON.stringify(rows.map((r) => ({ conversation_id: r.conversation_id, hash: r.hash })))],
+      );
+      for (let i = 0; i < rows.length; i += 500) {
         await executeBound(
           tx,
           `insert into capture_acu (id, conversation_id, owner_id, type, content, language, quality, hash, message_ids, created_at)
-           select gen_random_uuid(), $1::uuid, $2::uuid, r.type, r.content, r.language, r.quality, r.hash, array(select jsonb_array_elements_text(r.message_ids)), now()
-           from jsonb_to_recordset($3::jsonb) as r(type text, content text, language text, quality float8, hash text, message_ids jsonb)
+           select gen_random_uuid(), r.conversation_id, $1::uuid, r.type, r.content, r.language, r.quality, r.hash, array(select jsonb_array_elements_text(r.message_ids)), now()
+           from jsonb_to_recordset($2::jsonb) as r(conversation_id uuid, type text, content text, language text, quality float8, hash text, message_ids jsonb)
            on conflict (conversation_id, hash) do update set content = excluded.content, quality = excluded.quality, message_ids = excluded.message_ids`,
-          [payload.conversationId, payload.ownerId, JSON.stringify(chunk.map((d) => ({ type: d.type, content: d.content, language: d.language, quality: d.quality, hash: d.hash, message_ids: d.messageIds })))],
+          [ownerId, JSON.stringify(rows.slice(i, i + 500))],
         );
       }
     });
-    this.deps.events.emit('capture.acusGenerated', { conversationId: payload.conversationId, ownerId: payload.ownerId, count: drafts.length });
-    return { acus: drafts.length };
+    for (const { conversationId, drafts } of cut) this.deps.events.emit('capture.acusGenerated', { conversationId, ownerId, count: drafts.length });
+    return rows.length;
   }
 
   /** Library listing (owner-scoped). */

@@ -68,7 +68,29 @@ export interface LexicalHit {
   score: number;
   /** Highlighted snippet with `<mark>…</mark>` around matches, HTML-escaped otherwise; null = service builds one. */
   snippet: string | null;
+  /** The document's `search_doc` columns when the engine read them anyway (Postgres): saves the service a read. */
+  meta?: DocMetaRow;
 }
+
+/** The `search_doc` columns a result shows (see META_COLUMNS). */
+export interface DocMetaRow {
+  id: string;
+  kind: SearchKind;
+  ref_id: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  acu_id: string | null;
+  source_conversation_id: string | null;
+  source_message_id: string | null;
+  provider: string | null;
+  role: string | null;
+  title: string;
+  created_at: string | Date | null;
+}
+
+/** SQL select list (alias `d`) of DocMetaRow. */
+export const META_COLUMNS =
+  'd.id, d.kind, d.ref_id, d.conversation_id, d.message_id, d.acu_id, d.source_conversation_id, d.source_message_id, d.provider, d.role, d.title, d.created_at';
 
 export interface LexicalEngine {
   readonly name: 'postgres' | 'meilisearch';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IndexedDoc, LexicalEngine, LexicalHit, ParsedQuery, SearchFilters } from './engine.ts';
+import { META_COLUMNS, type DocMetaRow, type IndexedDoc, type LexicalEngine, type LexicalHit, type ParsedQuery, type SearchFilters } from './engine.ts';
 import { rememberTerms, writeDocs } from './indexer.ts';
 import { hashFields } from './text.ts';
 
@@ -275,7 +275,7 @@ export class PostgresEngine implements LexicalEngine {
     const seekShare = Math.min(1, (sought.length > 0 ? sought : terms).reduce((sum, t) => sum + share(t), 0)) || UNLISTED_SHARE;
     // When the sought terms (and all terms together) find few documents, documents matching only common terms fill in.
     const fill = common.size > 0 && sought.length > 0;
-    const rows = await em.execute<{ id: string; score: number }[]>(
+    const rows = await em.execute<(DocMetaRow & { score: number })[]>(
       `with ${candidatesSql('strict', filter.sql, q.all, allShare, STRICT_CANDIDATES)},
             ${candidatesSql('loose', filter.sql, q.seek, seekShare, LOOSE_CANDIDATES)},
             fill as materialized (${
@@ -287,13 +287,13 @@ export class PostgresEngine implements LexicalEngine {
               select id, true as strict from strict
               union all select id, false from loose where id not in (select id from strict)
               union all select id, false from fill where id not in (select id from strict) and id not in (select id from loose))
-       select d.id, ts_rank_cd('${RANK_WEIGHTS}', d.tsv, ${q.match}, 1) + case when c.strict then 0.5 else 0 end as score
+       select ${META_COLUMNS}, ts_rank_cd('${RANK_WEIGHTS}', d.tsv, ${q.match}, 1) + case when c.strict then 0.5 else 0 end as score
        from candidates c join search_doc d on d.id = c.id
        order by score desc, d.created_at desc nulls last, d.id
        limit ?`,
       [...filter.params, ...q.allParams, ...filter.params, ...q.seekParams, ...(fill ? [...filter.params, ...q.matchParams] : []), ...q.matchParams, limit],
     );
-    return rows.map((r) => ({ docId: r.id, score: Number(r.score), snippet: null }));
+    return rows.map(({ score, ...meta }) => ({ docId: meta.id, score: Number(score), snippet: null, meta }));
   }
 
   async health(): Promise<{ ok: boolean; detail: string; documents?: number }> {

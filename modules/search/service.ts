@@ -4,7 +4,7 @@ import type { JobContext } from '#server/jobs.ts';
 import { JobBatcher } from '#server/job-batcher.ts';
 import type { ModuleDeps } from '#server/module.ts';
 import type { Logger } from 'pino';
-import type { IndexedDoc, LexicalEngine, SearchFilters, SearchKind } from './engine.ts';
+import { META_COLUMNS, type DocMetaRow, type IndexedDoc, type LexicalEngine, type LexicalHit, type SearchFilters, type SearchKind } from './engine.ts';
 import { DEFAULT_FUSION, fuse, type FusionOptions, type Ranked } from './fusion.ts';
 import { buildDocs, docId, rememberTerms, writeDocs, type DocRow } from './indexer.ts';
 import { MeiliEngine } from './meili/engine.ts';
@@ -109,15 +109,20 @@ export class SearchService {
     const em = this.deps.em();
     const needsMust = query.phrases.length > 0 || query.excluded.length > 0;
     const mustMatch = needsMust ? tsQuerySql({ ...query, terms: [] }, new Map()) : null;
-    const [lexical, vector] = await Promise.all([
-      input.mode === 'vector' ? Promise.resolve([] as Ranked[]) : this.engine.search(query, filters, POOL).then((hits) => hits.map((h) => ({ id: h.docId, score: h.score }))),
-      input.mode === 'lexical' ? Promise.resolve({ hits: [] as Ranked[], used: false, reason: 'Full-text only was asked for' }) : this.vectorHalf(semanticText(query), filters, mustMatch ? { sql: mustMatch.match, params: mustMatch.matchParams } : undefined),
+    const [lexicalHits, vector] = await Promise.all([
+      input.mode === 'vector' ? Promise.resolve([] as LexicalHit[]) : this.engine.search(query, filters, POOL),
+      input.mode === 'lexical' ? Promise.resolve({ hits: [], used: false, reason: 'Full-text only was asked for' }) : this.vectorHalf(semanticText(query), filters, mustMatch ? { sql: mustMatch.match, params: mustMatch.matchParams } : undefined),
     ]);
+    const lexical: Ranked[] = lexicalHits.map((h) => ({ id: h.docId, score: h.score }));
     const options: FusionOptions = input.mode === 'vector' ? { ...DEFAULT_FUSION, lexicalWeight: 0, vectorWeight: 1, minSimilarity: 0 } : DEFAULT_FUSION;
     let fused = fuse(lexical, vector.hits, options);
     // Asked for ACUs but not messages: a message document standing for its one ACU shows as that ACU.
     const asAcu = Boolean(filters.kinds?.includes('acu') && !filters.kinds.includes('message'));
-    const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId, asAcu);
+    // The halves return the documents' columns (Postgres); only hits without them (Meilisearch) are read here.
+    const known = new Map<string, DocMetaRow>();
+    for (const hit of lexicalHits) if (hit.meta) known.set(hit.docId, hit.meta);
+    for (const hit of vector.hits) known.set(hit.id, hit.meta);
+    const meta = await this.docMeta(em, fused.map((f) => f.id), actor.userId, asAcu, known);
     fused = fused.filter((f) => meta.has(f.id));
     if (!input.kind || input.kind.length !== 1) {
       // A message and an ACU cut from it say the same thing: the message is the result (it opens in
@@ -190,7 +195,7 @@ export class SearchService {
   }
 
   /** The semantic half: embed the query (cached), then nearest documents. Never throws: reports why it did not run. */
-  private async vectorHalf(text: string, filters: SearchFilters, mustMatch?: { sql: string; params: unknown[] }): Promise<{ hits: Ranked[]; used: boolean; reason: string | null }> {
+  private async vectorHalf(text: string, filters: SearchFilters, mustMatch?: { sql: string; params: unknown[] }): Promise<{ hits: (Ranked & { meta: DocMetaRow })[]; used: boolean; reason: string | null }> {
     if (!this.embedder) return { hits: [], used: false, reason: 'Embeddings are turned off (EMBEDDING_PROVIDER=off)' };
     if (text.trim() === '') return { hits: [], used: false, reason: 'The query has no words to embed' };
     try {
@@ -212,12 +217,17 @@ export class SearchService {
     }
   }
 
-  private async docMeta(em: ReturnType<ModuleDeps['em']>, ids: readonly string[], ownerId: string, asAcu = false) {
-    const rows = ids.length === 0 ? [] : await em.execute<{ id: string; kind: SearchKind; ref_id: string; conversation_id: string | null; message_id: string | null; acu_id: string | null; source_conversation_id: string | null; source_message_id: string | null; provider: string | null; role: string | null; title: string; created_at: string | Date | null }[]>(
-      `select id, kind, ref_id, conversation_id, message_id, acu_id, source_conversation_id, source_message_id, provider, role, title, created_at
-       from search_doc where owner_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
-      [ownerId, JSON.stringify(ids)],
-    );
+  /** What each hit shows: the rows in `known` (read by the halves), the others read from `search_doc`; ids no longer there are left out. */
+  private async docMeta(em: ReturnType<ModuleDeps['em']>, ids: readonly string[], ownerId: string, asAcu: boolean, known: ReadonlyMap<string, DocMetaRow>) {
+    const missing = ids.filter((id) => !known.has(id));
+    const read =
+      missing.length === 0
+        ? []
+        : await em.execute<DocMetaRow[]>(`select ${META_COLUMNS} from search_doc d where d.owner_id = ? and d.id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`, [
+            ownerId,
+            JSON.stringify(missing),
+          ]);
+    const rows = [...ids.flatMap((id) => known.get(id) ?? []), ...read];
     return new Map(
       rows.map((r) => [
         r.id,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeBound } from '#database/bound.ts';
-import type { SearchFilters } from './engine.ts';
+import { META_COLUMNS, type DocMetaRow, type SearchFilters } from './engine.ts';
 import { DEFAULT_EMBEDDING_DIMS, DEFAULT_EMBEDDING_MODEL } from './entities.ts';
 import { filterSql } from './postgres-engine.ts';
 import type { Ranked } from './fusion.ts';
@@ -47,7 +47,7 @@ export async function writeEmbeddings(em: EntityManager, model: string, rows: re
 export async function nearestDocs(
   em: EntityManager,
   options: { model: string; dims: number; vector: Float32Array; filters: SearchFilters; limit: number; mustMatch?: { sql: string; params: unknown[] } },
-): Promise<Ranked[]> {
+): Promise<(Ranked & { meta: DocMetaRow })[]> {
   const { model, dims, filters, limit } = options;
   const q = vectorLiteral(options.vector);
   const filter = filterSql(filters);
@@ -58,16 +58,16 @@ export async function nearestDocs(
     await tx.execute('set local hnsw.ef_search = 64');
     await tx.execute("set local hnsw.iterative_scan = 'relaxed_order'");
     if (filters.conversationId) {
-      return tx.execute<{ id: string; sim: number }[]>(
-        `select d.id, max(1 - ${distance}) as sim
+      return tx.execute<(DocMetaRow & { sim: number })[]>(
+        `select ${META_COLUMNS}, max(1 - ${distance}) as sim
          from search_doc d join search_embedding e on e.doc_id = d.id and e.model = ?
          where ${filter.sql}${must}
          group by d.id order by sim desc limit ?`,
         [q, model, ...filter.params, ...mustParams, limit],
       );
     }
-    return tx.execute<{ id: string; sim: number }[]>(
-      `select d.id, max(k.sim) as sim from (
+    return tx.execute<(DocMetaRow & { sim: number })[]>(
+      `select ${META_COLUMNS}, max(k.sim) as sim from (
          select e.doc_id, 1 - ${distance} as sim from search_embedding e
          where e.model = ? and e.owner_id = ?
          order by ${distance} limit ?
@@ -77,5 +77,5 @@ export async function nearestDocs(
       [q, model, filters.ownerId, q, limit + 50, ...filter.params, ...mustParams],
     );
   });
-  return rows.slice(0, limit).map((r) => ({ id: r.id, score: Number(r.sim) }));
+  return rows.slice(0, limit).map(({ sim, ...meta }) => ({ id: meta.id, score: Number(sim), meta }));
 }

@@ -69,6 +69,39 @@ describe('official export import', () => {
     expect(await count('select count(*)::int as n from capture_message where owner_id = ?', [alice.userId])).toBe(before);
   });
 
+  it('cuts the ACUs of a whole batch of conversations; re-cutting after one changed touches only that one', async () => {
+    const deadline = Date.now() + 60_000;
+    while ((await t.server.runtime.jobs.pendingCount()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const em = () => t.server.runtime.orm.em.fork();
+    const acus = () => em().execute<{ id: string; conversation_id: string; content: string; message_ids: string[] }[]>('select id, conversation_id, content, message_ids from capture_acu where owner_id = ? order by id', [alice.userId]);
+    const before = await acus();
+    const conversations = (await em().execute<{ id: string }[]>('select id from capture_conversation where owner_id = ? order by id', [alice.userId])).map((r) => r.id);
+    expect(new Set(before.map((a) => a.conversation_id))).toEqual(new Set(conversations));
+    // Every ACU points at messages of its own conversation.
+    const owners = new Map((await em().execute<{ id: string; conversation_id: string }[]>('select id, conversation_id from capture_message where owner_id = ?', [alice.userId])).map((m) => [m.id, m.conversation_id]));
+    for (const acu of before) for (const id of acu.message_ids) expect(owners.get(id)).toBe(acu.conversation_id);
+
+    const [changed] = await em().execute<{ id: string; conversation_id: string }[]>("select id, conversation_id from capture_message where owner_id = ? and role = 'assistant' order by id limit 1", [alice.userId]);
+    await em().execute('update capture_message set parts = ?::jsonb where id = ?', [JSON.stringify([{ type: 'text', text: 'Sourdough wants a warm kitchen and a patient baker.' }]), changed!.id]);
+    const capture = t.server.runtime.services.capture;
+    const { acus: cut } = await capture.runAcusBatch({ ownerId: alice.userId, conversationIds: conversations });
+    const after = await acus();
+    expect(cut).toBe(after.length);
+    const untouched = (list: typeof before) => list.filter((a) => a.conversation_id !== changed!.conversation_id);
+    expect(untouched(after)).toEqual(untouched(before));
+    const recut = after.filter((a) => a.conversation_id === changed!.conversation_id);
+    expect(recut.filter((a) => a.message_ids.includes(changed!.id)).map((a) => a.content)).toEqual(['Sourdough wants a warm kitchen and a patient baker.']);
+    // The conversation's other ACUs keep their rows; those of the old answer are gone.
+    const others = (list: typeof before) => list.filter((a) => a.conversation_id === changed!.conversation_id && !a.message_ids.includes(changed!.id));
+    expect(others(after)).toEqual(others(before));
+    expect(before.filter((a) => a.message_ids.includes(changed!.id)).every((old) => !after.some((a) => a.id === old.id))).toBe(true);
+    // Running it again changes nothing; Bob's conversations are not Alice's to cut.
+    await capture.runAcusBatch({ ownerId: alice.userId, conversationIds: conversations });
+    expect(await acus()).toEqual(after);
+    expect((await capture.runAcusBatch({ ownerId: bob.userId, conversationIds: conversations })).acus).toBe(0);
+    expect(await acus()).toEqual(after);
+  });
+
   it('reports the conversations it cannot read and imports the rest, leaving no partial rows', async () => {
     const good = [0, 1, 2].map((i) => chatgptConversation(i, { conversations: 3, messagesPer: 2, idPrefix: 'mixed' }));
     const broken = { ...chatgptConversation(9, { conversations: 1, messagesPer: 2, idPrefix: 'mixed' }), mapping: { x: { id: 'x', parent: null, children: [], message: { author: { role: 'hacker' }, content: 42 } } } };
