@@ -38,7 +38,9 @@ if (process.argv[2] === '--write-export') {
 execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--write-export', file, String(conversations)], { stdio: 'inherit' });
 console.log(`export: ${conversations} conversations, ${messages} messages (+ branches), ${(statSync(file).size / 1e6).toFixed(1)} MB`);
 
-const config = loadConfig({ VIVIM_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', EMBEDDING_PROVIDER: 'off', VIVIM_JOB_POLL_MS: '100' });
+// VIVIM_WORKER_CONCURRENCY passes through (how many jobs share the one database thread).
+const passed = Object.fromEntries(['VIVIM_WORKER_CONCURRENCY'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+const config = loadConfig({ VIVIM_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', EMBEDDING_PROVIDER: 'off', VIVIM_JOB_POLL_MS: '100', ...passed });
 const runtime = await startRuntime({ config, log: createLogger(config), modules, worker: true });
 try {
   const owner = await runtime.services.auth.createUser({ email: 'bench@example.com', password: 'correct horse battery', isAdmin: true });

@@ -96,6 +96,8 @@ export interface StoreInput {
   jobs: JobQueue;
   blobs: BlobStore;
   attachments?: AttachmentResolver;
+  /** When the follow-up jobs (ACUs, then indexing) may start; default: half a second after the write. */
+  followUpAt?: Date;
 }
 
 /** Stores several conversations of one owner in one transaction (bulk imports): all or none. */
@@ -283,7 +285,7 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
     if (blobRows.size) {
       await insertRows(tx, 'capture_blob', ['id', 'owner_id', 'sha256', 'mime_type', 'size'], [...blobRows.values()].map((b) => [randomUUID(), ownerId, b.sha256, b.mimeType ?? null, b.size]), 'on conflict (owner_id, sha256) do nothing');
     }
-    await items[0]?.input.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: new Date(Date.now() + 500) }, tx);
+    await items[0]?.input.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: items[0]?.input.followUpAt ?? new Date(Date.now() + 500) }, tx);
   }
   return items.map((item) => {
     const done = planned.get(item);

@@ -16,6 +16,20 @@ const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 /** Conversations stored per transaction (a failing batch is retried one by one to isolate the bad one). */
 const BATCH = 50;
 
+/**
+ * The follow-up work of what an import stores (ACUs, then indexing and memory) waits until the import
+ * should be done storing, estimated from the bytes read so far, at most this long: it would share the
+ * one database thread with the import and only slow it down.
+ */
+const FOLLOW_UP_MAX_DELAY_MS = 60_000;
+
+/** When the follow-ups of a batch stored now may start (see FOLLOW_UP_MAX_DELAY_MS). */
+export function followUpAt(progress: { read: number; total: number }, elapsedMs: number, now = Date.now()): Date {
+  const { read, total } = progress;
+  const remainingMs = read > 0 && total > read ? (elapsedMs * (total - read)) / read : 0;
+  return new Date(now + Math.min(FOLLOW_UP_MAX_DELAY_MS, 500 + remainingMs));
+}
+
 /** An import's progress as stored: conversations handled so far (in export order) and their counts. */
 interface Counts {
   processed: number;
@@ -202,6 +216,7 @@ export class Importer {
       if (!provider?.importExport) throw new CaptureError('INVALID_CONTENT', 'This file is not an export VIVIM recognises (ChatGPT, Claude, Gemini Takeout, DeepSeek, or the generic JSON/Markdown format)');
       await save(committed, 'running');
       const opened = file;
+      const startedAt = performance.now();
       const overBudget = () => {
         const exceeded = opened.limitExceeded();
         if (exceeded) throw new CaptureError('TOO_LARGE', exceeded.message, { limit: exceeded.limit });
@@ -216,9 +231,10 @@ export class Importer {
         overBudget();
         const upTo = index;
         if (batch.length) {
+          const after = followUpAt(opened.progress(), performance.now() - startedAt);
           try {
             const items = batch;
-            await storeConversations(this.em(), items.map((b) => b.input), async (tx, results) => {
+            await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after })), async (tx, results) => {
               const next = advance(results.map((r, i) => ({ changed: r.changed, visible: items[i]?.visible ?? 0 })), upTo);
               await save(next, 'running', { em: tx });
               commit(next);
@@ -228,7 +244,7 @@ export class Importer {
             // One bad conversation must not sink the others: store them one by one, each with its count.
             for (const item of batch) {
               try {
-                await storeConversation(this.em(), item.input, async (tx, result) => {
+                await storeConversation(this.em(), { ...item.input, followUpAt: after }, async (tx, result) => {
                   const next = advance([{ changed: result.changed, visible: item.visible }], item.index);
                   await save(next, 'running', { em: tx });
                   commit(next);
