@@ -157,6 +157,15 @@ export class JobQueue {
     return { jobId };
   }
 
+  /** Makes jobs enqueued with a later run time due now (those already done or gone are skipped). */
+  async release(jobIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < jobIds.length; i += 1000) {
+      await this.em().execute('select count(*) from graphile_worker.reschedule_jobs(array(select jsonb_array_elements_text(?::jsonb))::bigint[], run_at => now())', [
+        JSON.stringify(jobIds.slice(i, i + 1000)),
+      ]);
+    }
+  }
+
   /** A job's status; NOT_FOUND for another user's job (unless `ownerId` is null: admin view). */
   async get(jobId: string, ownerId: string | null): Promise<JobStatus> {
     if (!/^\d{1,19}$/.test(jobId)) throw new NotFoundError('JOB_NOT_FOUND', { jobId });

@@ -98,6 +98,8 @@ export interface StoreInput {
   attachments?: AttachmentResolver;
   /** When the follow-up jobs (ACUs, then indexing) may start; default: half a second after the write. */
   followUpAt?: Date;
+  /** Told the id of the follow-up job the write enqueued (an import parks them, then releases them). */
+  onFollowUp?: (jobId: string) => void;
 }
 
 /** Stores several conversations of one owner in one transaction (bulk imports): all or none. */
@@ -285,7 +287,11 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
     if (blobRows.size) {
       await insertRows(tx, 'capture_blob', ['id', 'owner_id', 'sha256', 'mime_type', 'size'], [...blobRows.values()].map((b) => [randomUUID(), ownerId, b.sha256, b.mimeType ?? null, b.size]), 'on conflict (owner_id, sha256) do nothing');
     }
-    await items[0]?.input.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: items[0]?.input.followUpAt ?? new Date(Date.now() + 500) }, tx);
+    const first = items[0]?.input;
+    if (first) {
+      const { jobId } = await first.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: first.followUpAt ?? new Date(Date.now() + 500) }, tx);
+      first.onFollowUp?.(jobId);
+    }
   }
   return items.map((item) => {
     const done = planned.get(item);

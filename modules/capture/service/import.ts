@@ -17,18 +17,11 @@ const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 const BATCH = 50;
 
 /**
- * The follow-up work of what an import stores (ACUs, then indexing and memory) waits until the import
- * should be done storing, estimated from the bytes read so far, at most this long: it would share the
- * one database thread with the import and only slow it down.
+ * The follow-up jobs of what an import stores (ACUs, then indexing and memory) are parked this far
+ * ahead and released when the import ends: sharing the one database thread with the import would
+ * only slow it down. If the process dies meanwhile, they run when the parking time is up.
  */
-const FOLLOW_UP_MAX_DELAY_MS = 60_000;
-
-/** When the follow-ups of a batch stored now may start (see FOLLOW_UP_MAX_DELAY_MS). */
-export function followUpAt(progress: { read: number; total: number }, elapsedMs: number, now = Date.now()): Date {
-  const { read, total } = progress;
-  const remainingMs = read > 0 && total > read ? (elapsedMs * (total - read)) / read : 0;
-  return new Date(now + Math.min(FOLLOW_UP_MAX_DELAY_MS, 500 + remainingMs));
-}
+const FOLLOW_UP_PARK_MS = 10 * 60_000;
 
 /** An import's progress as stored: conversations handled so far (in export order) and their counts. */
 interface Counts {
@@ -205,6 +198,9 @@ export class Importer {
       pendingErrors = pendingErrors.filter((e) => e.index > next.processed);
     };
     let file: OpenedExportFile | undefined;
+    /** Follow-up jobs of the batches stored by this run, parked until it ends (FOLLOW_UP_PARK_MS). */
+    const parked: string[] = [];
+    const park = (jobId: string) => parked.push(jobId);
     try {
       try {
         file = await openExportFile(row.path, row.file_name, options.limits);
@@ -216,7 +212,6 @@ export class Importer {
       if (!provider?.importExport) throw new CaptureError('INVALID_CONTENT', 'This file is not an export VIVIM recognises (ChatGPT, Claude, Gemini Takeout, DeepSeek, or the generic JSON/Markdown format)');
       await save(committed, 'running');
       const opened = file;
-      const startedAt = performance.now();
       const overBudget = () => {
         const exceeded = opened.limitExceeded();
         if (exceeded) throw new CaptureError('TOO_LARGE', exceeded.message, { limit: exceeded.limit });
@@ -231,10 +226,10 @@ export class Importer {
         overBudget();
         const upTo = index;
         if (batch.length) {
-          const after = followUpAt(opened.progress(), performance.now() - startedAt);
+          const after = new Date(Date.now() + FOLLOW_UP_PARK_MS);
           try {
             const items = batch;
-            await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after })), async (tx, results) => {
+            await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after, onFollowUp: park })), async (tx, results) => {
               const next = advance(results.map((r, i) => ({ changed: r.changed, visible: items[i]?.visible ?? 0 })), upTo);
               await save(next, 'running', { em: tx });
               commit(next);
@@ -244,7 +239,7 @@ export class Importer {
             // One bad conversation must not sink the others: store them one by one, each with its count.
             for (const item of batch) {
               try {
-                await storeConversation(this.em(), { ...item.input, followUpAt: after }, async (tx, result) => {
+                await storeConversation(this.em(), { ...item.input, followUpAt: after, onFollowUp: park }, async (tx, result) => {
                   const next = advance([{ changed: result.changed, visible: item.visible }], item.index);
                   await save(next, 'running', { em: tx });
                   commit(next);
@@ -306,6 +301,8 @@ export class Importer {
       throw error;
     } finally {
       file?.close();
+      // Done, failed, cancelled or interrupted: what was stored gets its ACUs and index now.
+      await this.jobs.release(parked).catch((error: unknown) => options.log.warn({ err: error, importId }, 'could not release the import’s follow-up jobs; they run when parked time is up'));
     }
   }
 }

@@ -53,23 +53,3 @@ describe('export budgets', () => {
     expect(await read('big.md', 'x'.repeat(5000), { maxEntryBytes: 1000 })).toBe('maxEntryBytes');
   });
 });
-
-describe('import progress', () => {
-  it('counts the bytes streamed against the file size (a zip: its entries uncompressed)', async () => {
-    const json = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: i, text: `message ${i}` })));
-    for (const zipped of [false, true]) {
-      const target = path.join(dir, zipped ? 'progress.zip' : 'progress.json');
-      if (zipped) writeZip(target, { 'conversations.json': json, 'notes.md': 'x'.repeat(500) });
-      else writeFileSync(target, json);
-      const file = await openExportFile(target, path.basename(target));
-      const total = Buffer.byteLength(json) + (zipped ? 500 : 0);
-      expect(file.progress()).toEqual({ read: 0, total });
-      let seen = 0;
-      for await (const _ of streamJsonArray(await file.open(zipped ? 'conversations.json' : file.entries[0]!))) {
-        if (++seen === 1) expect(file.progress().read).toBeGreaterThan(0);
-      }
-      expect(file.progress()).toEqual({ read: Buffer.byteLength(json), total });
-      file.close();
-    }
-  });
-});

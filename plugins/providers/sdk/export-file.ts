@@ -1,4 +1,4 @@
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import yauzl from 'yauzl';
@@ -52,12 +52,7 @@ const BACKSLASH = 0x5c;
  * two arrays deep (the conversations of every export format). Fails the stream with an
  * ExportLimitError as soon as a budget is crossed: the parser downstream never holds the value.
  */
-/** Bytes streamed so far over every entry opened (import progress). */
-interface ReadCounter {
-  bytes: number;
-}
-
-function budgetStream(entry: string, limits: ExportLimits, onExceeded: (error: ExportLimitError) => void, counter: ReadCounter): Transform {
+function budgetStream(entry: string, limits: ExportLimits, onExceeded: (error: ExportLimitError) => void): Transform {
   let total = 0;
   let sniffed: boolean | undefined;
   let inString = false;
@@ -76,7 +71,6 @@ function budgetStream(entry: string, limits: ExportLimits, onExceeded: (error: E
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       total += chunk.length;
-      counter.bytes += chunk.length;
       if (total > limits.maxEntryBytes) return fail(new ExportLimitError('maxEntryBytes', `${entry} is larger than ${mb(limits.maxEntryBytes)} uncompressed (the limit for one file of an export)`), callback);
       let i = 0;
       if (sniffed === undefined) {
@@ -124,8 +118,8 @@ function budgetStream(entry: string, limits: ExportLimits, onExceeded: (error: E
 }
 
 /** Wraps an entry's stream with its budgets; source errors pass through. */
-function budgeted(source: Readable, entry: string, limits: ExportLimits, onExceeded: (error: ExportLimitError) => void, counter: ReadCounter): Readable {
-  const guard = budgetStream(entry, limits, onExceeded, counter);
+function budgeted(source: Readable, entry: string, limits: ExportLimits, onExceeded: (error: ExportLimitError) => void): Readable {
+  const guard = budgetStream(entry, limits, onExceeded);
   source.on('error', (error) => guard.destroy(error));
   guard.on('close', () => source.destroy());
   return source.pipe(guard);
@@ -160,8 +154,6 @@ export interface OpenedExportFile extends ExportFile {
   close(): void;
   /** The first budget an opened stream crossed (the provider may have swallowed the stream's error). */
   limitExceeded(): ExportLimitError | undefined;
-  /** Bytes streamed so far (every opened entry) and the file's size (a zip's: its entries uncompressed). */
-  progress(): { read: number; total: number };
 }
 
 /**
@@ -173,21 +165,18 @@ export async function openExportFile(file: string, fileName = path.basename(file
   const onExceeded = (error: ExportLimitError) => {
     exceeded ??= error;
   };
-  const counter: ReadCounter = { bytes: 0 };
   if (!isZip(file)) {
-    const size = statSync(file).size;
     const only = fileName;
     return {
       fileName,
       entries: [only],
       open: async (entry) => {
         if (entry !== only) throw new Error(`no entry ${entry}`);
-        return budgeted(createReadStream(file), entry, limits, onExceeded, counter);
+        return budgeted(createReadStream(file), entry, limits, onExceeded);
       },
       head: (entry, maxBytes = 64 * 1024) => (entry === only ? readHead(createReadStream(file, { end: maxBytes }), maxBytes) : Promise.reject(new Error(`no entry ${entry}`))),
       close: () => undefined,
       limitExceeded: () => exceeded,
-      progress: () => ({ read: counter.bytes, total: size }),
     };
   }
   const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
@@ -231,10 +220,9 @@ export async function openExportFile(file: string, fileName = path.basename(file
   return {
     fileName,
     entries: [...entries.keys()],
-    open: async (name) => budgeted(await zip.openReadStreamPromise(entryOf(name)), name, limits, onExceeded, counter),
+    open: async (name) => budgeted(await zip.openReadStreamPromise(entryOf(name)), name, limits, onExceeded),
     head: async (name, maxBytes = 64 * 1024) => readHead(await zip.openReadStreamPromise(entryOf(name)), maxBytes),
     close: () => zip.close(),
     limitExceeded: () => exceeded,
-    progress: () => ({ read: counter.bytes, total: totalBytes }),
   };
 }

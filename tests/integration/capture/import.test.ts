@@ -48,6 +48,8 @@ describe('official export import', () => {
     const { job, report } = await importFile(target);
     expect(job.state).toBe('done');
     expect(report).toMatchObject({ status: 'done', provider: 'chatgpt', conversations: 30, messages: 30 * 6 + 3, unchanged: 0, errors: [] });
+    // The ACU jobs parked while the import stored were released when it ended: none waits for later.
+    expect(await count("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'capture.acus' and run_at > now() + interval '5 seconds'")).toBe(0);
     expect(await count('select count(*)::int as n from capture_conversation where owner_id = ?', [alice.userId])).toBe(30);
     const list = (await t.call('GET', '/api/v1/conversations?provider=chatgpt&limit=200', { cookie: alice.cookie })).body.items;
     const branched = list.find((c: { sourceConversationId: string }) => c.sourceConversationId === 'conv-0');
