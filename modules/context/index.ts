@@ -5,7 +5,6 @@ import { memoryEvents } from '#modules/memory/index.ts';
 import { contextJobs } from './jobs.ts';
 import { contextRouter } from './router.ts';
 import { ContextService } from './service.ts';
-import { preloadTokenizer } from './tokenizer.ts';
 
 /** When the default encoding is loaded after start (if no request or warm-up needed it before). */
 const TOKENIZER_PRELOAD_MS = 20_000;
@@ -34,9 +33,8 @@ export default defineModule({
     const context = deps.services.context!;
     for (const event of DATA_EVENTS) deps.events.on<OwnerEvent>(event, (payload) => context.dataChanged(payload.ownerId));
     // The BPE ranks take ~1 s and ~70 MB of heap to load: loaded before the first request is
-    // likely (and by the first warm-up), not during start-up, where an import may be running.
-    const preload = setTimeout(() => preloadTokenizer().catch((error: unknown) => deps.log.warn({ err: error }, 'tokenizer preload failed')), TOKENIZER_PRELOAD_MS);
-    preload.unref();
+    // likely (and by the first warm-up), not during start-up or while an import is running.
+    context.schedulePreload(TOKENIZER_PRELOAD_MS);
   },
   onStop: (deps) => deps.services.context?.stop(),
 });

@@ -5,7 +5,7 @@ import { BundleCache, cacheKey } from './cache.ts';
 import { detectIntent } from './intent.ts';
 import { retrieveLayers, type LayerSources } from './retrieve.ts';
 import { contextLayers, type CompileInput, type CompileOutput, type ContextLayer } from './schemas.ts';
-import { MAX_COUNTED_CHARS, tokenCounter } from './tokenizer.ts';
+import { MAX_COUNTED_CHARS, preloadTokenizer, tokenCounter } from './tokenizer.ts';
 
 /** L0: how the assistant should use the bundle, longest first (the first that fits is used). */
 export const PREAMBLES = [
@@ -39,6 +39,8 @@ export class ContextService {
   private readonly recent = new Map<string, Map<string, RecentPrompt>>();
   private readonly pendingWarmups = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private preloadTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private releaseHold: (() => void) | null = null;
 
   constructor(deps: ModuleDeps) {
@@ -158,8 +160,30 @@ export class ContextService {
     return { warmed };
   }
 
+  /**
+   * Loads the default encoding (~1 s and ~70 MB of heap) `afterMs` from now, before the first
+   * request is likely, but not while jobs are queued or running (an import, its indexing): then it
+   * tries again as long later. A request that needs it first loads it itself.
+   */
+  schedulePreload(afterMs: number): void {
+    if (this.stopped) return;
+    this.preloadTimer = setTimeout(() => {
+      void this.deps.jobs
+        .pendingCount()
+        .then((pending) => {
+          if (this.stopped) return;
+          if (pending > 0) return this.schedulePreload(afterMs);
+          return preloadTokenizer();
+        })
+        .catch((error: unknown) => this.log.warn({ err: error }, 'tokenizer preload failed'));
+    }, afterMs);
+    this.preloadTimer.unref();
+  }
+
   /** Queues what is gathered (at shutdown). */
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.preloadTimer) clearTimeout(this.preloadTimer);
     await this.flushWarmups().catch((error: unknown) => this.log.warn({ err: error }, 'context warm-up not queued at stop'));
   }
 

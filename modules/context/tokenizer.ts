@@ -107,6 +107,11 @@ export async function tokenCounter(model: string | undefined): Promise<TokenCoun
   return { name: `estimate:${choice.encoding}*${ESTIMATE_FACTOR}`, count: (text) => Math.ceil(exact(text) * ESTIMATE_FACTOR) };
 }
 
+/** True once the default encoding is loaded (or loading). */
+export function tokenizerLoaded(): boolean {
+  return loaded.has('o200k_base');
+}
+
 /** Starts loading the default encoding in the background (so the first request does not wait). */
 export function preloadTokenizer(): Promise<void> {
   return encoding('o200k_base').then(() => undefined);
