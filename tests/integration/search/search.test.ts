@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { turnsExportJson } from '../../factories/chatgpt-export.ts';
+import { SearchService } from '#modules/search/service.ts';
+import type { LexicalEngine } from '#modules/search/engine.ts';
+import { searchInput } from '#modules/search/schemas.ts';
 
 /** A small library in ChatGPT's export format: realistic turns on distinct subjects. */
 const LIBRARY: { id: string; title: string; turns: string[] }[] = [
@@ -148,6 +151,28 @@ describe('unified search', () => {
     // Without a kind filter the message is the result (no twin ACU beside it).
     const all = (await search({ q: '"nail polish remover"', role: 'user', mode: 'lexical' })).body.results;
     expect(all.map((r: { kind: string; id: string }) => [r.kind, r.id])).toEqual([['message', messageId]]);
+  });
+
+  it('gives the same results from an engine whose hits carry only ids (Meilisearch): the service reads the columns', async () => {
+    const { deps, services } = t.server.runtime;
+    const postgres = services.search.engine;
+    const idsOnly: LexicalEngine = Object.assign(Object.create(postgres) as LexicalEngine, {
+      search: async (...args: Parameters<LexicalEngine['search']>) => (await postgres.search(...args)).map(({ docId, score, snippet }) => ({ docId, score, snippet })),
+    });
+    const plain = new SearchService(deps, { engine: idsOnly, embedder: services.search.embedder });
+    const actor = { userId: alice.userId, isAdmin: false, via: 'session' as const, scopes: undefined };
+    for (const params of [{ q: 'readiness probe' }, { q: '"nail polish remover"', kind: ['acu'], role: ['user'] }, { q: 'starter', collapse: true }, { q: 'kubernetes' }]) {
+      const input = searchInput.parse({ limit: 10, ...params });
+      const [expected, actual] = [await services.search.query(actor, input), await plain.query(actor, input)];
+      expect(actual.results.length).toBeGreaterThan(0);
+      expect(actual.results).toEqual(expected.results);
+      expect(actual.facets).toEqual(expected.facets);
+    }
+    // Bob's documents never come back through the read either.
+    const bobActor = { ...actor, userId: bob.userId };
+    const bobs = await plain.query(bobActor, searchInput.parse({ q: 'kubernetes', limit: 10 }));
+    expect(bobs.results.map((r) => r.title)).toEqual(expect.arrayContaining(['Bob private kubernetes notes']));
+    expect(bobs.results.every((r) => r.title === 'Bob private kubernetes notes')).toBe(true);
   });
 
   it('pages with a stable cursor and can collapse to one hit per conversation', async () => {
