@@ -157,13 +157,15 @@ export class JobQueue {
     return { jobId };
   }
 
-  /** Makes jobs enqueued with a later run time due now (those already done or gone are skipped). */
-  async release(jobIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < jobIds.length; i += 1000) {
-      await this.em().execute('select count(*) from graphile_worker.reschedule_jobs(array(select jsonb_array_elements_text(?::jsonb))::bigint[], run_at => now())', [
-        JSON.stringify(jobIds.slice(i, i + 1000)),
-      ]);
-    }
+  /** Makes one owner's jobs of a task that wait for a later run time due now (parked follow-ups). */
+  async release(task: string, ownerId: string): Promise<number> {
+    const rows = await this.em().execute<{ n: number }[]>(
+      `select count(*)::int as n from graphile_worker.reschedule_jobs(array(
+         select j.id from graphile_worker.jobs j join vivim_job v on v.id = j.id
+         where j.task_identifier = ? and j.run_at > now() and j.locked_at is null and v.owner_id = ?), run_at => now())`,
+      [task, ownerId],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** A job's status; NOT_FOUND for another user's job (unless `ownerId` is null: admin view). */

@@ -98,8 +98,6 @@ export interface StoreInput {
   attachments?: AttachmentResolver;
   /** When the follow-up jobs (ACUs, then indexing) may start; default: half a second after the write. */
   followUpAt?: Date;
-  /** Told the id of the follow-up job the write enqueued (an import parks them, then releases them). */
-  onFollowUp?: (jobId: string) => void;
 }
 
 /** Stores several conversations of one owner in one transaction (bulk imports): all or none. */
@@ -288,10 +286,7 @@ async function writeBatch(tx: EntityManager, items: readonly Prepared[]): Promis
       await insertRows(tx, 'capture_blob', ['id', 'owner_id', 'sha256', 'mime_type', 'size'], [...blobRows.values()].map((b) => [randomUUID(), ownerId, b.sha256, b.mimeType ?? null, b.size]), 'on conflict (owner_id, sha256) do nothing');
     }
     const first = items[0]?.input;
-    if (first) {
-      const { jobId } = await first.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: first.followUpAt ?? new Date(Date.now() + 500) }, tx);
-      first.onFollowUp?.(jobId);
-    }
+    if (first) await first.jobs.enqueue('capture.acus', { conversationIds: plans.map((p) => p.result.conversationId), ownerId }, { ownerId, runAt: first.followUpAt ?? new Date(Date.now() + 500) }, tx);
   }
   return items.map((item) => {
     const done = planned.get(item);

@@ -19,7 +19,8 @@ const BATCH = 50;
 /**
  * The follow-up jobs of what an import stores (ACUs, then indexing and memory) are parked this far
  * ahead and released when the import ends: sharing the one database thread with the import would
- * only slow it down. If the process dies meanwhile, they run when the parking time is up.
+ * only slow it down. A resumed import (after a crash) releases those of the run before it too; one
+ * never resumed lets them run when the parking time is up.
  */
 const FOLLOW_UP_PARK_MS = 10 * 60_000;
 
@@ -198,9 +199,6 @@ export class Importer {
       pendingErrors = pendingErrors.filter((e) => e.index > next.processed);
     };
     let file: OpenedExportFile | undefined;
-    /** Follow-up jobs of the batches stored by this run, parked until it ends (FOLLOW_UP_PARK_MS). */
-    const parked: string[] = [];
-    const park = (jobId: string) => parked.push(jobId);
     try {
       try {
         file = await openExportFile(row.path, row.file_name, options.limits);
@@ -229,7 +227,7 @@ export class Importer {
           const after = new Date(Date.now() + FOLLOW_UP_PARK_MS);
           try {
             const items = batch;
-            await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after, onFollowUp: park })), async (tx, results) => {
+            await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after })), async (tx, results) => {
               const next = advance(results.map((r, i) => ({ changed: r.changed, visible: items[i]?.visible ?? 0 })), upTo);
               await save(next, 'running', { em: tx });
               commit(next);
@@ -239,7 +237,7 @@ export class Importer {
             // One bad conversation must not sink the others: store them one by one, each with its count.
             for (const item of batch) {
               try {
-                await storeConversation(this.em(), { ...item.input, followUpAt: after, onFollowUp: park }, async (tx, result) => {
+                await storeConversation(this.em(), { ...item.input, followUpAt: after }, async (tx, result) => {
                   const next = advance([{ changed: result.changed, visible: item.visible }], item.index);
                   await save(next, 'running', { em: tx });
                   commit(next);
@@ -302,7 +300,9 @@ export class Importer {
     } finally {
       file?.close();
       // Done, failed, cancelled or interrupted: what was stored gets its ACUs and index now.
-      await this.jobs.release(parked).catch((error: unknown) => options.log.warn({ err: error, importId }, 'could not release the import’s follow-up jobs; they run when parked time is up'));
+      await this.jobs
+        .release('capture.acus', row.owner_id)
+        .catch((error: unknown) => options.log.warn({ err: error, importId }, 'could not release the import’s follow-up jobs; they run when their parking time is up'));
     }
   }
 }

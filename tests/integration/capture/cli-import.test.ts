@@ -103,6 +103,11 @@ describe('vivim import', () => {
                 (select count(distinct source_id)::int from capture_conversation) as distinct_sources`,
       );
       expect(rows[0]).toEqual({ conversations: 1500, messages: 9000, distinct_sources: 1500 });
+      // The ACU jobs the killed run had parked were released by the resumed run: none waits for later.
+      const parked = await runtime.orm.em.fork().execute<{ n: number }[]>(
+        "select count(*)::int as n from graphile_worker.jobs where task_identifier = 'capture.acus' and run_at > now() + interval '1 minute'",
+      );
+      expect(parked[0]?.n).toBe(0);
     } finally {
       await runtime.stop();
     }
