@@ -216,11 +216,6 @@ export class CaptureService {
     }
   }
 
-  /** (Re)cuts one conversation's ACUs; safe to run any number of times. */
-  async runAcusJob(payload: { conversationId: string; ownerId: string }): Promise<{ acus: number }> {
-    return this.runAcusBatch({ conversationIds: [payload.conversationId], ownerId: payload.ownerId });
-  }
-
   /**
    * The 'capture.acus' job: (re)cuts the ACUs of some conversations of one owner, ACU_SLICE at a time
    * (one read and one transaction each); safe to run any number of times. A conversation with no
