@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openAsBlob, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -129,6 +130,31 @@ describe('cancelling an import', () => {
     expect((await t.call('POST', `/api/v1/imports/${started.importId}/cancel`, { cookie: alice.cookie, body: {} })).body.status).toBe('cancelled');
     const bob = await t.signUp('bob@example.com');
     expect((await t.call('POST', `/api/v1/imports/${started.importId}/cancel`, { cookie: bob.cookie, body: {} })).status).toBe(404);
+  });
+});
+
+describe('an upload cut off on its way', () => {
+  it('records no import and leaves no file when the connection closes in the middle of the body (a cancelled browser upload)', async () => {
+    const uploads = path.dirname(importer().uploadPath());
+    const filesBefore = readdirSync(uploads).length;
+    const importsBefore = await count('select count(*)::int as n from capture_import where owner_id = ?', [alice.userId]);
+    const boundary = 'vivim-cut-off';
+    const head = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.json"\r\ncontent-type: application/json\r\n\r\n`;
+    const url = new URL(t.url);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    // The request announces 2 MB and sends 300 KB of it, as a browser does before its upload is cancelled.
+    socket.write(
+      [`POST /api/v1/import HTTP/1.1`, `host: ${url.host}`, `cookie: ${alice.cookie}`, 'origin: http://localhost:3000', `content-type: multipart/form-data; boundary=${boundary}`, `content-length: ${2 * 1024 * 1024}`, '', ''].join('\r\n'),
+    );
+    socket.write(head + '['.padEnd(300 * 1024, ' '));
+    // The server is writing the upload to disk when the connection goes.
+    await expect.poll(() => readdirSync(uploads).length).toBe(filesBefore + 1);
+    socket.destroy();
+    await expect.poll(() => readdirSync(uploads).length).toBe(filesBefore);
+    expect(await count('select count(*)::int as n from capture_import where owner_id = ?', [alice.userId])).toBe(importsBefore);
+    // The server goes on answering.
+    expect((await t.call('GET', '/api/v1/imports', { cookie: alice.cookie })).status).toBe(200);
   });
 });
 
