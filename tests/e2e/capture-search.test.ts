@@ -2,7 +2,7 @@
 // (the server "fetches" recorded pages), watch them complete, import an export by drag-and-drop,
 // find a phrase from it with the keyboard shortcut and follow the result to its message; links
 // pasted offline wait in the browser and go out when it is back online.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -161,6 +161,10 @@ describe('a slow upload', () => {
       if (request.url().endsWith('/api/v1/import')) cancelled = true;
     };
     page.on('requestfailed', onFailed);
+    onTestFinished(async () => {
+      page.off('requestfailed', onFailed);
+      await page.unroute('**/api/v1/import');
+    });
     await page.route('**/api/v1/import', async (route) => {
       held = true;
       for (let waited = 0; waited < 5_000 && !cancelled; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -177,8 +181,6 @@ describe('a slow upload', () => {
     await expect.poll(() => bar.count()).toBe(0);
     // The browser dropped the request: the page aborted it.
     await expect.poll(() => cancelled).toBe(true);
-    page.off('requestfailed', onFailed);
-    await page.unroute('**/api/v1/import');
     expect((await t.call('GET', '/api/v1/imports', { cookie })).body.length).toBe(before);
   });
 });
@@ -324,7 +326,12 @@ describe('offline', () => {
   it('queues a link while offline and captures it when back online', async () => {
     await page.goto(`${t.url}/capture`);
     await page.getByRole('textbox', { name: 'Share links (one per line)' }).waitFor();
+    // The reload below comes from the service worker: it must be installed and in control first (its
+    // precache download can still be running on a busy machine).
+    await page.evaluate(async () => void (await (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator.serviceWorker.ready));
+    await expect.poll(() => page.evaluate(() => Boolean((globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller)), { timeout: 30_000 }).toBe(true);
     await context.setOffline(true);
+    onTestFinished(() => context.setOffline(false));
     await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(CHATGPT_SHARE);
     await page.getByRole('button', { name: 'Queue for later' }).click();
     await expect.poll(() => item(CHATGPT_SHARE).getAttribute('data-phase')).toBe('offline');
@@ -347,6 +354,7 @@ describe('an unreachable server', () => {
   it('keeps a link whose capture could not reach the server and sends it again later', async () => {
     const url = RETRIED_SHARE;
     await context.route('**/trpc/capture.create**', (route) => route.abort());
+    onTestFinished(() => context.unroute('**/trpc/capture.create**'));
     await page.getByRole('textbox', { name: 'Share links (one per line)' }).fill(url);
     await page.getByRole('button', { name: 'Capture' }).click();
     await expect.poll(() => item(url).getAttribute('data-phase').catch(() => null)).toBe('offline');
