@@ -2,8 +2,9 @@
 // and code) imported through the real importer into a fresh embedded database, in this process.
 // Prints messages/s stored, then the time until ACUs and the full-text index have caught up (the
 // worker runs in this process; embeddings are off here: bench:search measures them), and peak RSS.
-// Usage: npm run bench:import [-- --messages N] [--until-full-text]
-// (--until-full-text: stop once full text is in place, without waiting for memory extraction and the Librarian)
+// Usage: npm run bench:import [-- --messages N] [--until-full-text] [--probe-search]
+// (--until-full-text: stop once full text is in place, without waiting for memory extraction and the Librarian;
+//  --probe-search: a person searches all along, one query every 250 ms: latency while storing, while indexing, after)
 import { mkdtempSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,8 @@ import { loadConfig } from '../config/index.ts';
 import { modules } from '../server/composition.ts';
 import { createLogger } from '../server/logger.ts';
 import { startRuntime } from '../server/runtime.ts';
+import type { Actor } from '../server/actor.ts';
+import { searchInput } from '../modules/search/schemas.ts';
 import { chatgptConversation } from '../tests/factories/chatgpt-export.ts';
 
 const arg = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
@@ -61,8 +64,28 @@ try {
     const now = process.memoryUsage();
     if (now.rss > peak) [peak, peakAt, peakWasm] = [now.rss, now, wasm()];
   }, 100);
+  // --probe-search: one search at a time, 250 ms apart, each latency filed under the phase it started in. The
+  // generated text draws on 100 common words: the probe looks for a function name, which few messages hold.
+  type Phase = 'storing' | 'indexing' | 'after';
+  let phase = 'storing' as Phase;
+  const probes: Record<Phase, number[]> = { storing: [], indexing: [], after: [] };
+  const actor: Actor = { userId: owner.id, isAdmin: true, via: 'local', scopes: undefined };
+  let probing = process.argv.includes('--probe-search');
+  const prober = (async () => {
+    for (let i = 0; probing; i++) {
+      const at = phase;
+      const t0 = performance.now();
+      // As the HTTP layer marks an API request.
+      const leave = runtime.jobs.foreground.enter();
+      await runtime.services.search.query(actor, searchInput.parse({ q: `answer_${(i * 7919) % conversations}_${i % messagesPer}`, limit: 10 }));
+      leave();
+      probes[at].push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
   const started = performance.now();
   const report = await runtime.services.capture.importer.run(importId, { log: runtime.log });
+  phase = 'indexing';
   const seconds = (performance.now() - started) / 1000;
   const storedPeakMb = Math.round(peak / 1e6);
   const progress = (step: string, at: number) => console.log(JSON.stringify({ step, seconds: Math.round(at * 10) / 10, messagesPerSecond: Math.round(report.messages / at), peakRssMb: Math.round(peak / 1e6) }));
@@ -78,6 +101,14 @@ try {
     await new Promise((resolve) => setTimeout(resolve, zeros === 1 ? 500 : 250));
   }
   const indexedSeconds = (performance.now() - started) / 1000;
+  phase = 'after';
+  if (probing) {
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    probing = false;
+    await prober;
+    const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN);
+    for (const [name, xs] of Object.entries(probes)) console.log(JSON.stringify({ searchWhile: name, queries: xs.length, p50Ms: pct(xs, 50), p95Ms: pct(xs, 95), maxMs: pct(xs, 100) }));
+  }
   const indexedPeakMb = Math.round(peak / 1e6);
   progress('full text in place', indexedSeconds);
   const untilFullText = process.argv.includes('--until-full-text');

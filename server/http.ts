@@ -100,6 +100,16 @@ export async function buildHttp(runtime: Runtime, options: { isReady: () => { re
     },
   });
 
+  // Requests to the API are foreground work: background jobs let them through the database first.
+  const foreground = new WeakMap<object, () => void>();
+  const FOREGROUND = /^\/(api|trpc|mcp)(\/|$)/;
+  app.addHook('onRequest', async (request) => {
+    if (FOREGROUND.test(request.url)) foreground.set(request, runtime.jobs.foreground.enter());
+  });
+  const leave = async (request: object) => foreground.get(request)?.();
+  app.addHook('onResponse', leave);
+  app.addHook('onRequestAbort', leave);
+
   // CSRF: a state-changing request that relies on the session cookie must come from an allowed origin.
   app.addHook('onRequest', async (request, reply) => {
     if (SAFE_METHODS.has(request.method) || bearerOf(request) !== undefined || !request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return;

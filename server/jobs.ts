@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NotFoundError } from './errors.ts';
 import type { AppServices } from './services.ts';
+import { Foreground, inSlices } from './foreground.ts';
 
 /** What a running task receives besides its payload. */
 export interface JobContext {
@@ -116,6 +117,8 @@ export interface EnqueueOptions {
  * per job in `vivim_job` that survives the job's completion.
  */
 export class JobQueue {
+  /** Requests people are waiting for (marked by the HTTP layer); see `yieldToRequests`. */
+  readonly foreground = new Foreground();
   private readonly updates = new EventEmitter();
   private held = 0;
   private readonly definitions: JobDefinitions;
@@ -127,6 +130,20 @@ export class JobQueue {
     this.em = options.em;
     this.log = options.log;
     this.updates.setMaxListeners(1000);
+  }
+
+  /**
+   * Background work that runs in slices (indexing, ACUs, imports) calls this before each slice's
+   * transaction: it waits while requests are in flight (at most a second), so a search during an
+   * import waits for one slice at most instead of queueing behind them.
+   */
+  yieldToRequests(): Promise<number> {
+    return this.foreground.clear();
+  }
+
+  /** Runs `work` over `ids` in slices of about 100 ms each (at most `max` ids), yielding to requests before each (`inSlices`). */
+  inSlices<T>(ids: readonly string[], work: (slice: string[]) => Promise<T>, options: { max: number; budgetMs?: number }): Promise<T[]> {
+    return inSlices(ids, work, { ...options, foreground: this.foreground });
   }
 
   /** Names of every registered task. */

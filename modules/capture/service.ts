@@ -34,7 +34,7 @@ export interface CaptureJobPayload {
 }
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 VIVIM';
-/** Conversations whose ACUs are cut per read and transaction in the 'capture.acus' job. */
+/** At most this many conversations have their ACUs cut per read and transaction in the 'capture.acus' job (fewer when slow: ~100 ms a slice). */
 const ACU_SLICE = 25;
 const STEP_PERCENT: Record<CaptureStep, number> = { fetching: 10, rendering: 25, extracting: 50, storing: 75, indexing: 90 };
 
@@ -224,7 +224,7 @@ export class CaptureService {
   async runAcusBatch(payload: { conversationIds: readonly string[]; ownerId: string }): Promise<{ acus: number }> {
     const ids = [...new Set(payload.conversationIds)];
     let acus = 0;
-    for (let i = 0; i < ids.length; i += ACU_SLICE) acus += await this.cutAcusOf(payload.ownerId, ids.slice(i, i + ACU_SLICE));
+    for (const n of await this.deps.jobs.inSlices(ids, (slice) => this.cutAcusOf(payload.ownerId, slice), { max: ACU_SLICE })) acus += n;
     return { acus };
   }
 

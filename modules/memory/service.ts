@@ -225,6 +225,7 @@ export class MemoryService {
     let failure: unknown = null;
     for (const conversationId of new Set(payload.conversationIds)) {
       if (signal?.aborted) throw new Error('the worker is stopping: the batch resumes on retry');
+      await this.deps.jobs.yieldToRequests();
       try {
         const one = await this.runExtractJob({ ownerId: payload.ownerId, conversationId, force: payload.force }, signal);
         total.conversations += 1;

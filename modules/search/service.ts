@@ -30,7 +30,7 @@ const INDEX_BATCH = 200;
 const INDEX_DELAY_MS = 300;
 /** Characters of a plain (unhighlighted) snippet. */
 const PLAIN_SNIPPET_CHARS = 1500;
-/** Conversations read and written per transaction inside one index job. */
+/** At most this many conversations are read and written per transaction inside one index job (fewer when slow: ~100 ms a slice). */
 const INDEX_SLICE = 25;
 /** Characters of a document that are embedded. */
 const EMBED_MAX_CHARS = 400;
@@ -315,9 +315,8 @@ export class SearchService {
   async runIndexBatchJob(payload: { ownerId: string; conversationIds: string[] }): Promise<{ conversations: number; documents: number; changed: number; removed: number }> {
     const total = { conversations: 0, documents: 0, changed: 0, removed: 0 };
     const ids = [...new Set(payload.conversationIds)];
-    // Slices keep memory bounded for long conversations; each slice reads in a handful of queries.
-    for (let i = 0; i < ids.length; i += INDEX_SLICE) {
-      const result = await this.indexConversations(payload.ownerId, ids.slice(i, i + INDEX_SLICE));
+    // Slices keep memory bounded and let requests through (about 100 ms each); each slice reads in a handful of queries.
+    for (const result of await this.deps.jobs.inSlices(ids, (slice) => this.indexConversations(payload.ownerId, slice), { max: INDEX_SLICE })) {
       total.conversations += result.conversations;
       total.documents += result.documents;
       total.changed += result.changed;

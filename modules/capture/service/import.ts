@@ -227,6 +227,7 @@ export class Importer {
           const after = new Date(Date.now() + FOLLOW_UP_PARK_MS);
           try {
             const items = batch;
+            await this.jobs.yieldToRequests();
             await storeConversations(this.em(), items.map((b) => ({ ...b.input, followUpAt: after })), async (tx, results) => {
               const next = advance(results.map((r, i) => ({ changed: r.changed, visible: items[i]?.visible ?? 0 })), upTo);
               await save(next, 'running', { em: tx });

@@ -148,9 +148,12 @@ describe('an upload cut off on its way', () => {
       [`POST /api/v1/import HTTP/1.1`, `host: ${url.host}`, `cookie: ${alice.cookie}`, 'origin: http://localhost:3000', `content-type: multipart/form-data; boundary=${boundary}`, `content-length: ${2 * 1024 * 1024}`, '', ''].join('\r\n'),
     );
     socket.write(head + '['.padEnd(300 * 1024, ' '));
-    // The server is writing the upload to disk when the connection goes.
+    // The server is writing the upload to disk when the connection goes; the request counts as one a
+    // person waits for (background jobs let it through first) until it ends.
     await expect.poll(() => readdirSync(uploads).length).toBe(filesBefore + 1);
+    expect(t.server.runtime.jobs.foreground.inFlight()).toBe(1);
     socket.destroy();
+    await expect.poll(() => t.server.runtime.jobs.foreground.inFlight()).toBe(0);
     await expect.poll(() => readdirSync(uploads).length).toBe(filesBefore);
     expect(await count('select count(*)::int as n from capture_import where owner_id = ?', [alice.userId])).toBe(importsBefore);
     // The server goes on answering.
