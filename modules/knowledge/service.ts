@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { CaptureService } from '#modules/capture/index.ts';
+import type { CaptureService, IndexSource } from '#modules/capture/index.ts';
 import { InvalidError, NotFoundError } from '#server/errors.ts';
 import { JobBatcher } from '#server/job-batcher.ts';
 import type { ModuleDeps } from '#server/module.ts';
 import { EXTRACTOR_VERSION } from './extract/analyze.ts';
+import { AnalyzerThread } from './extract/analyzer.ts';
 import { entityKey, matchTerms, STOP_WORDS } from './extract/text.ts';
 import { knowledgeEvents } from './events.ts';
 import type { EntityDto, EntityType, ForPromptInput, ListEntitiesInput, ListTopicsInput, TopicDto } from './schemas.ts';
@@ -34,10 +35,13 @@ export class KnowledgeService {
   private readonly deps: ModuleDeps;
   private readonly log: Logger;
   private readonly batcher: JobBatcher;
+  /** Reads conversations in a worker thread (NLP), off the thread that serves requests. */
+  private readonly analyzer: AnalyzerThread;
 
   constructor(deps: ModuleDeps) {
     this.deps = deps;
     this.log = deps.log.child({ module: 'knowledge' });
+    this.analyzer = new AnalyzerThread({ log: this.log });
     this.batcher = new JobBatcher({ jobs: deps.jobs, log: this.log, task: 'knowledge.librarian', batch: LIBRARIAN_BATCH, delayMs: LIBRARIAN_DELAY_MS, priority: LIBRARIAN_PRIORITY });
   }
 
@@ -68,7 +72,8 @@ export class KnowledgeService {
    * write), then re-clusters the owner's topics if anything changed, then emits `knowledge.updated`.
    */
   async runLibrarianJob(payload: { ownerId: string; conversationIds: string[] }): Promise<{ updated: number; removed: number; unchanged: number; topicsWritten: number }> {
-    const result = { ...(await processConversations(this.em, this.capture, payload.ownerId, payload.conversationIds)), topicsWritten: 0 };
+    const how = { analyze: (source: IndexSource) => this.analyzer.analyze(source), yieldToRequests: () => this.deps.jobs.yieldToRequests() };
+    const result = { ...(await processConversations(this.em, this.capture, payload.ownerId, payload.conversationIds, how)), topicsWritten: 0 };
     if (result.updated + result.removed > 0) {
       result.topicsWritten = await recomputeTopics(this.em, payload.ownerId);
       this.deps.events.emit(knowledgeEvents.updated, { ownerId: payload.ownerId });
@@ -284,5 +289,6 @@ export class KnowledgeService {
   /** Queues what is still gathered. */
   async stop(): Promise<void> {
     await this.flush().catch((error: unknown) => this.log.warn({ err: error }, 'librarian requests not queued at stop; the next start sweeps'));
+    await this.analyzer.close();
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CaptureService, IndexSource } from '#modules/capture/index.ts';
 import type { TermCount } from '../extract/keyphrases.ts';
-import { analyzeConversation, EXTRACTOR_VERSION } from '../extract/analyze.ts';
+import { EXTRACTOR_VERSION, type ConversationAnalysis } from '../extract/analyze.ts';
 import { knownType, techAliases, techByKey } from '../extract/tech.ts';
 import { entityKey, matchTerms } from '../extract/text.ts';
 import type { EntityType } from '../schemas.ts';
@@ -19,7 +19,13 @@ const lockOwner = (tx: EntityManager, ownerId: string) => tx.execute('select pg_
  * entity mentions and candidate keyphrases; gone ones are removed. An unchanged conversation (same
  * capture version, same extractor) writes nothing.
  */
-export async function processConversations(em: () => EntityManager, capture: CaptureService, ownerId: string, conversationIds: readonly string[]): Promise<Record<ProcessOutcome, number>> {
+export async function processConversations(
+  em: () => EntityManager,
+  capture: CaptureService,
+  ownerId: string,
+  conversationIds: readonly string[],
+  how: { analyze: (source: IndexSource) => Promise<ConversationAnalysis>; yieldToRequests: () => Promise<unknown> },
+): Promise<Record<ProcessOutcome, number>> {
   const result: Record<ProcessOutcome, number> = { unchanged: 0, updated: 0, removed: 0 };
   const versions = await capture.indexVersionsOf(ownerId, conversationIds);
   const held = await em().execute<{ conversation_id: string; version: string }[]>(
@@ -34,14 +40,19 @@ export async function processConversations(em: () => EntityManager, capture: Cap
     else if (heldVersions.get(id) === `${version}:${EXTRACTOR_VERSION}`) result.unchanged += 1;
     else changed.push(id);
   }
-  // A few at a time: sources hold every message of their conversations.
+  // A few at a time: sources hold every message of their conversations. They are read in the
+  // analyzer's thread; each is written in its own short transaction, after requests waiting.
   for (let i = 0; i < changed.length; i += 20) {
-    const sources = await capture.indexSources(ownerId, changed.slice(i, i + 20));
-    for (const id of changed.slice(i, i + 20)) {
+    const slice = changed.slice(i, i + 20);
+    const sources = await capture.indexSources(ownerId, slice);
+    const analyses = new Map(await Promise.all([...sources.values()].map(async (source) => [source.conversation.id, await how.analyze(source)] as const)));
+    for (const id of slice) {
       const source = sources.get(id);
-      if (!source) result[(await removeConversation(em, ownerId, id)) ? 'removed' : 'unchanged'] += 1;
+      const analysis = analyses.get(id);
+      await how.yieldToRequests();
+      if (!source || !analysis) result[(await removeConversation(em, ownerId, id)) ? 'removed' : 'unchanged'] += 1;
       else {
-        await storeAnalysis(em, ownerId, source, `${versions.get(id)}:${EXTRACTOR_VERSION}`);
+        await storeAnalysis(em, ownerId, source, analysis, `${versions.get(id)}:${EXTRACTOR_VERSION}`);
         result.updated += 1;
       }
     }
@@ -50,9 +61,8 @@ export async function processConversations(em: () => EntityManager, capture: Cap
 }
 
 /** Writes one conversation's analysis: its mentions replace the old ones, touched entities are recomputed. */
-async function storeAnalysis(em: () => EntityManager, ownerId: string, source: IndexSource, full: string): Promise<void> {
+async function storeAnalysis(em: () => EntityManager, ownerId: string, source: IndexSource, analysis: ConversationAnalysis, full: string): Promise<void> {
   const conversationId = source.conversation.id;
-  const analysis = analyzeConversation(source);
   const messages = new Map(source.messages.map((m) => [m.id, m]));
   const conversationSeen = analysis.lastSeenAt;
   await em().transactional(async (tx) => {
