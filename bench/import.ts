@@ -65,21 +65,24 @@ try {
     if (now.rss > peak) [peak, peakAt, peakWasm] = [now.rss, now, wasm()];
   }, 100);
   // --probe-search: one search at a time, 250 ms apart, each latency filed under the phase it started in. The
-  // generated text draws on 100 common words: the probe looks for a function name, which few messages hold.
+  // generated text draws on 100 common words, any of which matches ~half the documents: the probe looks for
+  // a question's number ("Question 4711.6" → "4711.6"), which one message holds.
   type Phase = 'storing' | 'indexing' | 'after';
   let phase = 'storing' as Phase;
   const probes: Record<Phase, number[]> = { storing: [], indexing: [], after: [] };
   const actor: Actor = { userId: owner.id, isAdmin: true, via: 'local', scopes: undefined };
   let probing = process.argv.includes('--probe-search');
+  let found = 0;
   const prober = (async () => {
     for (let i = 0; probing; i++) {
       const at = phase;
       const t0 = performance.now();
       // As the HTTP layer marks an API request.
       const leave = runtime.jobs.foreground.enter();
-      await runtime.services.search.query(actor, searchInput.parse({ q: `answer_${(i * 7919) % conversations}_${i % messagesPer}`, limit: 10 }));
+      const { results } = await runtime.services.search.query(actor, searchInput.parse({ q: `${(i * 7919) % conversations}.${2 * (i % (messagesPer / 2))}`, limit: 10 }));
       leave();
       probes[at].push(performance.now() - t0);
+      if (results.length > 0) found++;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
@@ -107,6 +110,7 @@ try {
     probing = false;
     await prober;
     const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN);
+    console.log(JSON.stringify({ probeQueries: Object.values(probes).flat().length, withResults: found }));
     for (const [name, xs] of Object.entries(probes)) console.log(JSON.stringify({ searchWhile: name, queries: xs.length, p50Ms: pct(xs, 50), p95Ms: pct(xs, 95), maxMs: pct(xs, 100) }));
   }
   const indexedPeakMb = Math.round(peak / 1e6);
